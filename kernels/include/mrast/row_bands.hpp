@@ -1,0 +1,44 @@
+#pragma once
+// Deterministic row-band parallelism. The rows of a raster are cut into
+// bands (about four per thread, so a slow band does not hold the others up);
+// threads take the next band from an atomic counter. Each pixel belongs to
+// exactly one band and every band merges its features in input order, so
+// the output is the same bits for any thread count and any band split.
+
+#include <cstdint>
+#include <new>
+
+#include "mrast/status.hpp"
+
+namespace mrast {
+
+struct RowBandOptions {
+    int threads = 0;  // 0 = std::thread::hardware_concurrency()
+    /// Called (one call at a time) after each band with the fraction of bands
+    /// done; returning false cancels the remaining bands.
+    bool (*progress)(double fraction, void *arg) = nullptr;
+    void *progress_arg = nullptr;
+};
+
+/// Threads a run over `height` rows actually uses (>= 1, <= height).
+int resolve_thread_count(int requested, std::int32_t height) noexcept;
+
+/// Type-erased core: work(ctx, row_begin, row_end, thread_index) for every
+/// band; thread_index < resolve_thread_count(options.threads, height).
+/// Returns Cancelled if progress said stop, OutOfMemory if a band threw
+/// std::bad_alloc.
+Status run_row_bands(std::int32_t height, const RowBandOptions &options,
+                     void (*work)(void *ctx, std::int32_t row_begin, std::int32_t row_end,
+                                  int thread_index),
+                     void *ctx) noexcept;
+
+/// Same with any callable `f(row_begin, row_end, thread_index)`.
+template <class F>
+Status run_row_bands(std::int32_t height, const RowBandOptions &options, F &f) noexcept {
+    return run_row_bands(
+        height, options,
+        [](void *ctx, std::int32_t b, std::int32_t e, int t) { (*static_cast<F *>(ctx))(b, e, t); },
+        &f);
+}
+
+}  // namespace mrast

@@ -1,0 +1,263 @@
+// feature_coverage: runs each part of a feature through GDAL's rules
+// (points here, lines in line_bresenham.cpp / line_all_touched.cpp,
+// polygons in polygon_fill.cpp) into one list of raw spans, then unions
+// them so that a feature hits a pixel at most once.
+
+#include "mrast/coverage.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include "coverage_detail.hpp"
+
+namespace mrast {
+
+namespace {
+
+using detail::RingView;
+using detail::SpanSink;
+using detail::ZSource;
+
+bool span_less(const Span &a, const Span &b) noexcept
+{
+    return a.y != b.y ? a.y < b.y : a.x0 < b.x0;
+}
+
+/// GDALdllImagePoint: a point burns pixel ((int)x, (int)y) iff
+/// 0 <= x < width and 0 <= y < height (so the right/bottom border line is
+/// outside; NaN fails every comparison).
+void rasterize_points(const RingView &ring, const double *z, RasterSize size, SpanSink &sink)
+{
+    const double width = size.width;
+    const double height = size.height;
+    for (std::size_t v = ring.begin; v < ring.end; ++v) {
+        const double x = ring.x[v];
+        const double y = ring.y[v];
+        if (0 <= x && x < width && 0 <= y && y < height)
+            sink.pixel(static_cast<std::int64_t>(y), static_cast<std::int64_t>(x),
+                       z != nullptr ? z[v] : 0.0);
+    }
+}
+
+/// True when raw spans are already sorted by (y, x0) and disjoint: the
+/// common single-polygon case, which then needs no union at all.
+bool sorted_and_disjoint(const std::vector<Span> &spans) noexcept
+{
+    for (std::size_t i = 1; i < spans.size(); ++i) {
+        const Span &a = spans[i - 1];
+        const Span &b = spans[i];
+        if (b.y < a.y || (b.y == a.y && b.x0 <= a.x1))
+            return false;
+    }
+    return true;
+}
+
+bool uniform_z(const std::vector<Span> &spans) noexcept
+{
+    for (const Span &s : spans)
+        if (!SpanSink::same_z(s.z, spans.front().z))
+            return false;
+    return true;
+}
+
+/// Union when every span carries the same z: sort, merge overlapping or
+/// touching intervals.
+void union_uniform(std::vector<Span> &raw, std::vector<Span> &out)
+{
+    std::sort(raw.begin(), raw.end(), span_less);
+    for (const Span &s : raw) {
+        if (!out.empty()) {
+            Span &last = out.back();
+            if (last.y == s.y && static_cast<std::int64_t>(s.x0) <= static_cast<std::int64_t>(last.x1) + 1) {
+                last.x1 = std::max(last.x1, s.x1);
+                continue;
+            }
+        }
+        out.push_back(s);
+    }
+}
+
+void append_piece(std::vector<Span> &out, std::int32_t y, std::int64_t x0, std::int64_t x1, double z)
+{
+    if (!out.empty()) {
+        Span &last = out.back();
+        if (last.y == y && static_cast<std::int64_t>(last.x1) + 1 == x0 && SpanSink::same_z(last.z, z)) {
+            last.x1 = static_cast<std::int32_t>(x1);
+            return;
+        }
+    }
+    out.push_back(Span{y, static_cast<std::int32_t>(x0), static_cast<std::int32_t>(x1), z});
+}
+
+/// Union when z differs between spans: on each pixel the span emitted last
+/// wins, as under GDAL's REPLACE where each burn overwrites the previous.
+/// A sweep along each row with a max-heap of emission indices; `keys`
+/// holds the sorted order in its first half and the heap in its second.
+void union_last_wins(const std::vector<Span> &raw, std::vector<std::int64_t> &keys,
+                     std::vector<Span> &out)
+{
+    const std::size_t n = raw.size();
+    keys.resize(2 * n);
+    const auto order_begin = keys.begin();
+    const auto order_end = keys.begin() + static_cast<std::ptrdiff_t>(n);
+    for (std::size_t i = 0; i < n; ++i)
+        keys[i] = static_cast<std::int64_t>(i);
+    std::sort(order_begin, order_end, [&raw](std::int64_t a, std::int64_t b) {
+        const Span &sa = raw[static_cast<std::size_t>(a)];
+        const Span &sb = raw[static_cast<std::size_t>(b)];
+        if (sa.y != sb.y)
+            return sa.y < sb.y;
+        return sa.x0 < sb.x0;
+    });
+    const auto heap_begin = order_end;
+    auto heap_end = heap_begin;
+    auto at = [&raw](std::int64_t k) -> const Span & { return raw[static_cast<std::size_t>(k)]; };
+
+    std::size_t next = 0;
+    while (next < n) {
+        const std::int32_t y = at(keys[next]).y;
+        std::int64_t pos = at(keys[next]).x0;
+        heap_end = heap_begin;
+        for (;;) {
+            while (next < n && at(keys[next]).y == y && at(keys[next]).x0 <= pos) {
+                *heap_end++ = keys[next++];
+                std::push_heap(heap_begin, heap_end);
+            }
+            while (heap_end != heap_begin && at(*heap_begin).x1 < pos) {
+                std::pop_heap(heap_begin, heap_end);
+                --heap_end;
+            }
+            const bool more_on_row = next < n && at(keys[next]).y == y;
+            if (heap_end == heap_begin) {
+                if (!more_on_row)
+                    break;
+                pos = at(keys[next]).x0;
+                continue;
+            }
+            const Span &winner = at(*heap_begin);
+            std::int64_t stop = static_cast<std::int64_t>(winner.x1) + 1;
+            if (more_on_row)
+                stop = std::min<std::int64_t>(stop, at(keys[next]).x0);
+            append_piece(out, y, pos, stop - 1, winner.z);
+            pos = stop;
+        }
+    }
+}
+
+}  // namespace
+
+void feature_row_range(const GeometryBatch &batch, std::size_t feature, bool all_touched,
+                       std::int32_t &first, std::int32_t &last) noexcept
+{
+    (void)all_touched;  // the same margin covers both rules
+    first = 0;
+    last = -1;
+    if (feature >= batch.feature_count)
+        return;
+    double lo = std::numeric_limits<double>::infinity();
+    double hi = -std::numeric_limits<double>::infinity();
+    const std::size_t part_begin = batch.feature_part_offsets[feature];
+    const std::size_t part_end = batch.feature_part_offsets[feature + 1];
+    if (part_begin >= part_end)
+        return;
+    const std::size_t v_begin = batch.ring_vertex_offsets[batch.part_ring_offsets[part_begin]];
+    const std::size_t v_end = batch.ring_vertex_offsets[batch.part_ring_offsets[part_end]];
+    for (std::size_t v = v_begin; v < v_end; ++v) {
+        const double y = batch.y[v];
+        if (y < lo)
+            lo = y;
+        if (y > hi)
+            hi = y;
+    }
+    if (!(lo <= hi))
+        return;  // no vertex, or only NaN
+    // Every rule stays within the rows of floor(min y) .. floor(max y); two
+    // rows of slack absorb the all-touched 1e-9 steps and rounding.
+    constexpr double kMin = std::numeric_limits<std::int32_t>::min();
+    constexpr double kMax = std::numeric_limits<std::int32_t>::max();
+    const double f = std::clamp(std::floor(lo) - 2.0, kMin, kMax);
+    const double l = std::clamp(std::floor(hi) + 2.0, kMin, kMax);
+    first = static_cast<std::int32_t>(f);
+    last = static_cast<std::int32_t>(l);
+}
+
+void feature_coverage(const GeometryBatch &batch, std::size_t feature, RasterSize size,
+                      std::int32_t row_begin, std::int32_t row_end, bool all_touched,
+                      CoverageWorkspace &ws, std::vector<Span> &out)
+{
+    out.clear();
+    ws.raw.clear();
+    if (feature >= batch.feature_count || size.width <= 0 || size.height <= 0)
+        return;
+    row_begin = std::max<std::int32_t>(row_begin, 0);
+    row_end = std::min<std::int32_t>(row_end, size.height);
+    if (row_begin >= row_end)
+        return;
+
+    SpanSink sink(ws.raw, size, row_begin, row_end);
+    const std::size_t part_begin = batch.feature_part_offsets[feature];
+    const std::size_t part_end = batch.feature_part_offsets[feature + 1];
+    for (std::size_t p = part_begin; p < part_end; ++p) {
+        const std::size_t ring_begin = batch.part_ring_offsets[p];
+        const std::size_t ring_end = batch.part_ring_offsets[p + 1];
+        auto ring_at = [&batch](std::size_t r) {
+            return RingView{batch.x, batch.y, batch.ring_vertex_offsets[r],
+                            batch.ring_vertex_offsets[r + 1]};
+        };
+        switch (batch.part_kind[p]) {
+        case PartKind::Points:
+            for (std::size_t r = ring_begin; r < ring_end; ++r)
+                rasterize_points(ring_at(r), batch.z, size, sink);
+            break;
+        case PartKind::Line: {
+            const ZSource z{batch.z, false, 0.0};
+            for (std::size_t r = ring_begin; r < ring_end; ++r) {
+                if (all_touched)
+                    detail::all_touched_line(ring_at(r), z, size, false, sink);
+                else
+                    detail::bresenham_line(ring_at(r), z, size, sink);
+            }
+            break;
+        }
+        case PartKind::Polygon: {
+            const std::size_t ring_count = ring_end - ring_begin;
+            if (ring_count == 0)
+                break;
+            const std::size_t first_vertex = batch.ring_vertex_offsets[ring_begin];
+            const std::size_t last_vertex = batch.ring_vertex_offsets[ring_end];
+            if (first_vertex == last_vertex)
+                break;
+            // GDAL burns a polygon with the Z of its first vertex
+            // (dfVariant[0]; all-touched rings are reverted to it too).
+            const double z = batch.z != nullptr ? batch.z[first_vertex] : 0.0;
+            const detail::PolygonView polygon{batch.x, batch.y, batch.ring_vertex_offsets,
+                                              ring_begin, ring_end};
+            if (all_touched) {
+                // gv_rasterize_one_shape: ring traversal with bIntersectOnly,
+                // then the centre fill.
+                const ZSource ring_z{nullptr, batch.z != nullptr, z};
+                for (std::size_t r = 0; r < ring_count; ++r)
+                    detail::all_touched_line(polygon.ring(r), ring_z, size, true, sink);
+            }
+            detail::fill_polygon(polygon, z, size, sink, ws.keys);
+            break;
+        }
+        }
+    }
+
+    std::vector<Span> &raw = ws.raw;
+    if (raw.empty())
+        return;
+    if (sorted_and_disjoint(raw)) {
+        out.assign(raw.begin(), raw.end());
+        return;
+    }
+    if (uniform_z(raw))
+        union_uniform(raw, out);
+    else
+        union_last_wins(raw, ws.keys, out);
+}
+
+}  // namespace mrast

@@ -1,0 +1,157 @@
+#pragma once
+// Private pieces shared by the coverage rasterizers (polygon_fill.cpp,
+// line_bresenham.cpp, line_all_touched.cpp, coverage.cpp). Not installed.
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "mrast/span.hpp"
+
+namespace mrast {
+namespace detail {
+
+/// Where one part's pixels go: clips to the raster and to the row band, and
+/// folds a pixel into the previous span when it extends it on the same row
+/// with the same z. Only the *last* span is ever extended, so the emission
+/// order that decides which z wins (GDAL REPLACE: the last burn) is kept.
+class SpanSink {
+public:
+    SpanSink(std::vector<Span> &spans, RasterSize size, std::int32_t row_begin,
+             std::int32_t row_end) noexcept
+        : m_spans(spans), m_width(size.width), m_row_begin(row_begin), m_row_end(row_end)
+    {
+    }
+
+    bool row_in_band(std::int64_t y) const noexcept { return y >= m_row_begin && y < m_row_end; }
+    std::int32_t width() const noexcept { return m_width; }
+    std::int32_t row_begin() const noexcept { return m_row_begin; }
+    std::int32_t row_end() const noexcept { return m_row_end; }
+
+    /// One pixel; anything outside the raster or the band is dropped.
+    void pixel(std::int64_t y, std::int64_t x, double z)
+    {
+        if (!row_in_band(y) || x < 0 || x >= m_width)
+            return;
+        const auto yi = static_cast<std::int32_t>(y);
+        const auto xi = static_cast<std::int32_t>(x);
+        if (!m_spans.empty()) {
+            Span &last = m_spans.back();
+            if (last.y == yi && same_z(last.z, z)) {
+                if (xi >= last.x0 && xi <= last.x1)
+                    return;
+                if (xi == last.x1 + 1) {
+                    last.x1 = xi;
+                    return;
+                }
+                if (xi + 1 == last.x0) {
+                    last.x0 = xi;
+                    return;
+                }
+            }
+        }
+        m_spans.push_back(Span{yi, xi, xi, z});
+    }
+
+    /// Columns [x0, x1] of row y (inclusive), clipped.
+    void run(std::int64_t y, std::int64_t x0, std::int64_t x1, double z)
+    {
+        if (!row_in_band(y))
+            return;
+        if (x0 < 0)
+            x0 = 0;
+        if (x1 >= m_width)
+            x1 = m_width - 1;
+        if (x0 > x1)
+            return;
+        m_spans.push_back(Span{static_cast<std::int32_t>(y), static_cast<std::int32_t>(x0),
+                               static_cast<std::int32_t>(x1), z});
+    }
+
+    /// Bitwise equality, so that two NaN z (which GDAL would burn the same
+    /// way) still merge and -0.0 / 0.0 do not.
+    static bool same_z(double a, double b) noexcept
+    {
+        return a == b ? std::signbit(a) == std::signbit(b) : (std::isnan(a) && std::isnan(b));
+    }
+
+private:
+    std::vector<Span> &m_spans;
+    std::int32_t m_width;
+    std::int32_t m_row_begin;
+    std::int32_t m_row_end;
+};
+
+/// Per-vertex Z as GDAL's padfVariant sees it: `values` null means GDAL was
+/// given no variant array (BURN_VALUE_FROM unset), so every burn adds 0.
+/// `constant` replaces every vertex's Z by one value: GDAL does that for
+/// all-touched polygon rings ("Reverting the variants to the first value",
+/// gv_rasterize_one_shape).
+struct ZSource {
+    const double *values = nullptr;
+    bool use_constant = false;
+    double constant = 0.0;
+
+    bool present() const noexcept { return values != nullptr || use_constant; }
+    double at(std::size_t i) const noexcept
+    {
+        return use_constant ? constant : (values != nullptr ? values[i] : 0.0);
+    }
+};
+
+/// A view of one ring / line string: vertices [begin, end) of the batch.
+struct RingView {
+    const double *x;
+    const double *y;
+    std::size_t begin;
+    std::size_t end;
+    std::size_t size() const noexcept { return end - begin; }
+};
+
+/// The rings of one polygon part: rings [ring_begin, ring_end) of a batch.
+struct PolygonView {
+    const double *x;
+    const double *y;
+    const std::size_t *ring_vertex_offsets;
+    std::size_t ring_begin;
+    std::size_t ring_end;
+    std::size_t ring_count() const noexcept { return ring_end - ring_begin; }
+    RingView ring(std::size_t i) const noexcept
+    {
+        return RingView{x, y, ring_vertex_offsets[ring_begin + i],
+                        ring_vertex_offsets[ring_begin + i + 1]};
+    }
+};
+
+/// floor() to int64, saturating; NaN gives INT64_MIN. Only used where GDAL
+/// casts a value it has already range-checked, so saturation never changes
+/// a pixel GDAL would burn; it only keeps us free of undefined behaviour.
+inline std::int64_t floor_to_i64(double v) noexcept
+{
+    const double f = std::floor(v);
+    if (!(f >= -9.2e18))
+        return std::numeric_limits<std::int64_t>::min();
+    if (f > 9.2e18)
+        return std::numeric_limits<std::int64_t>::max();
+    return static_cast<std::int64_t>(f);
+}
+
+/// GDALdllImageLine on one line string (every segment, Bresenham between
+/// floored end points, end point of a segment only burnt on the last one).
+void bresenham_line(const RingView &ring, const ZSource &z, RasterSize size, SpanSink &sink);
+
+/// GDALdllImageLineAllTouched on one line string / ring. `intersect_only`
+/// is GDAL's bIntersectOnly (true for polygon rings): segments lying within
+/// 1e-4 of a grid line are skipped (#7523, #6414).
+void all_touched_line(const RingView &ring, const ZSource &z, RasterSize size, bool intersect_only,
+                      SpanSink &sink);
+
+/// GDALdllImageFilledPolygon on one polygon (its rings even-odd), rows of
+/// the sink's band only. `keys` is scratch.
+void fill_polygon(const PolygonView &polygon, double z, RasterSize size, SpanSink &sink,
+                  std::vector<std::int64_t> &keys);
+
+}  // namespace detail
+}  // namespace mrast

@@ -1,0 +1,334 @@
+#include "mrast_output.h"
+
+#include <cmath>
+#include <limits>
+
+#include "cpl_conv.h"
+#include "cpl_error.h"
+#include "cpl_string.h"
+#include "ogr_srs_api.h"
+
+namespace mrast_gdal
+{
+
+namespace
+{
+
+/* The driver from -of, or guessed from the file extension as gdal_rasterize
+ * does (GTiff when nothing matches). */
+GDALDriverH PickDriver(const char *pszDest, const std::string &osFormat)
+{
+    if (!osFormat.empty())
+    {
+        GDALDriverH hDriver = GDALGetDriverByName(osFormat.c_str());
+        if (hDriver == nullptr)
+            CPLError(CE_Failure, CPLE_NotSupported,
+                     "Output driver `%s' not recognised.", osFormat.c_str());
+        return hDriver;
+    }
+    const std::string osExt = CPLGetExtension(pszDest);
+    if (!osExt.empty())
+    {
+        for (int i = 0; i < GDALGetDriverCount(); i++)
+        {
+            GDALDriverH hDriver = GDALGetDriver(i);
+            if (GDALGetMetadataItem(hDriver, GDAL_DCAP_RASTER, nullptr) ==
+                nullptr)
+                continue;
+            if (GDALGetMetadataItem(hDriver, GDAL_DCAP_CREATE, nullptr) ==
+                    nullptr &&
+                GDALGetMetadataItem(hDriver, GDAL_DCAP_CREATECOPY, nullptr) ==
+                    nullptr)
+                continue;
+            const char *pszExts =
+                GDALGetMetadataItem(hDriver, GDAL_DMD_EXTENSIONS, nullptr);
+            if (pszExts == nullptr)
+                continue;
+            const CPLStringList aosExts(CSLTokenizeString2(pszExts, " ", 0));
+            for (int j = 0; j < aosExts.size(); j++)
+            {
+                if (EQUAL(aosExts[j], osExt.c_str()))
+                    return hDriver;
+            }
+        }
+    }
+    return GDALGetDriverByName("GTiff");
+}
+
+GDALDataType DefaultOutputType(const std::vector<OGRLayerH> &ahLayers,
+                               const MergeRasterizeOptions &sOptions,
+                               GDALDriverH hDriver)
+{
+    if (sOptions.eOutputType != GDT_Unknown)
+        return sOptions.eOutputType;
+    if (!sOptions.osBurnAttribute.empty() && !ahLayers.empty())
+    {
+        OGRFeatureDefnH hDefn = OGR_L_GetLayerDefn(ahLayers[0]);
+        const int iField =
+            OGR_FD_GetFieldIndex(hDefn, sOptions.osBurnAttribute.c_str());
+        if (iField >= 0 &&
+            OGR_Fld_GetType(OGR_FD_GetFieldDefn(hDefn, iField)) ==
+                OFTInteger64)
+        {
+            const char *pszTypes = GDALGetMetadataItem(
+                hDriver, GDAL_DMD_CREATIONDATATYPES, nullptr);
+            if (pszTypes &&
+                CPLStringList(CSLTokenizeString2(pszTypes, " ", 0))
+                        .FindString("Int64") >= 0)
+                return GDT_Int64;
+        }
+    }
+    return GDT_Float64;
+}
+
+}  // namespace
+
+bool CreateOutputRaster(const std::vector<OGRLayerH> &ahLayers,
+                        const char *pszDest,
+                        const MergeRasterizeOptions &sOptions, int nBandCount,
+                        NewOutput &oOut)
+{
+    GDALDriverH hDriver = PickDriver(pszDest, sOptions.osFormat);
+    if (hDriver == nullptr)
+        return false;
+    if (GDALGetMetadataItem(hDriver, GDAL_DCAP_RASTER, nullptr) == nullptr)
+    {
+        CPLError(CE_Failure, CPLE_NotSupported,
+                 "Output driver `%s' is not a raster driver.",
+                 GDALGetDriverShortName(hDriver));
+        return false;
+    }
+    const bool bCanCreate =
+        GDALGetMetadataItem(hDriver, GDAL_DCAP_CREATE, nullptr) != nullptr;
+    if (!bCanCreate &&
+        GDALGetMetadataItem(hDriver, GDAL_DCAP_CREATECOPY, nullptr) == nullptr)
+    {
+        CPLError(CE_Failure, CPLE_NotSupported,
+                 "Output driver `%s' can neither create nor copy rasters.",
+                 GDALGetDriverShortName(hDriver));
+        return false;
+    }
+
+    /* Extent: -te, else the union of the layer extents, grown by half a
+     * pixel when -tr is given without -tap (gdal_rasterize does this so that
+     * points on the border are not missed). */
+    double dfMinX = 0, dfMinY = 0, dfMaxX = 0, dfMaxY = 0;
+    double dfXRes = sOptions.dfXRes, dfYRes = sOptions.dfYRes;
+    int nXSize = sOptions.nXSize, nYSize = sOptions.nYSize;
+    bool bInit = false;
+    if (sOptions.bHasExtent)
+    {
+        dfMinX = sOptions.adfExtent[0];
+        dfMinY = sOptions.adfExtent[1];
+        dfMaxX = sOptions.adfExtent[2];
+        dfMaxY = sOptions.adfExtent[3];
+        bInit = true;
+    }
+    else
+    {
+        for (OGRLayerH hLayer : ahLayers)
+        {
+            OGREnvelope sEnv;
+            if (OGR_L_GetExtent(hLayer, &sEnv, TRUE) != OGRERR_NONE)
+            {
+                CPLError(CE_Failure, CPLE_AppDefined,
+                         "Cannot get layer extent");
+                return false;
+            }
+            if (!sOptions.bTargetAlignedPixels && dfXRes != 0 && dfYRes != 0)
+            {
+                sEnv.MinX -= dfXRes / 2;
+                sEnv.MaxX += dfXRes / 2;
+                sEnv.MinY -= dfYRes / 2;
+                sEnv.MaxY += dfYRes / 2;
+            }
+            if (!bInit)
+            {
+                dfMinX = sEnv.MinX;
+                dfMinY = sEnv.MinY;
+                dfMaxX = sEnv.MaxX;
+                dfMaxY = sEnv.MaxY;
+                bInit = true;
+            }
+            else
+            {
+                dfMinX = std::min(dfMinX, sEnv.MinX);
+                dfMinY = std::min(dfMinY, sEnv.MinY);
+                dfMaxX = std::max(dfMaxX, sEnv.MaxX);
+                dfMaxY = std::max(dfMaxY, sEnv.MaxY);
+            }
+        }
+    }
+    if (!bInit)
+    {
+        CPLError(CE_Failure, CPLE_AppDefined, "Could not determine bounds");
+        return false;
+    }
+
+    /* One of -ts given: the other follows the extent's aspect ratio. */
+    if ((nXSize == 0) != (nYSize == 0))
+    {
+        const double dfW = dfMaxX - dfMinX, dfH = dfMaxY - dfMinY;
+        const double dfOther = nXSize == 0 ? dfW / (dfH / nYSize)
+                                           : dfH / (dfW / nXSize);
+        if (!(dfW > 0 && dfH > 0) || std::isnan(dfOther) || dfOther < 1 ||
+            dfOther > std::numeric_limits<int>::max())
+        {
+            CPLError(CE_Failure, CPLE_AppDefined,
+                     "Cannot calculate size from layer extent");
+            return false;
+        }
+        (nXSize == 0 ? nXSize : nYSize) = static_cast<int>(dfOther);
+    }
+
+    if (dfXRes == 0 && dfYRes == 0)
+    {
+        if (nXSize == 0 || nYSize == 0)
+        {
+            CPLError(CE_Failure, CPLE_AppDefined,
+                     "Size and resolution are missing");
+            return false;
+        }
+        dfXRes = (dfMaxX - dfMinX) / nXSize;
+        dfYRes = (dfMaxY - dfMinY) / nYSize;
+    }
+    else if (sOptions.bTargetAlignedPixels)
+    {
+        dfMinX = std::floor(dfMinX / dfXRes) * dfXRes;
+        dfMaxX = std::ceil(dfMaxX / dfXRes) * dfXRes;
+        dfMinY = std::floor(dfMinY / dfYRes) * dfYRes;
+        dfMaxY = std::ceil(dfMaxY / dfYRes) * dfYRes;
+    }
+    if (dfXRes == 0 || dfYRes == 0)
+    {
+        CPLError(CE_Failure, CPLE_AppDefined, "Could not determine bounds");
+        return false;
+    }
+    if (nXSize == 0 && nYSize == 0)
+    {
+        const double dfXSize = 0.5 + (dfMaxX - dfMinX) / dfXRes;
+        const double dfYSize = 0.5 + (dfMaxY - dfMinY) / dfYRes;
+        if (!(dfXSize >= 1 && dfXSize <= std::numeric_limits<int>::max() &&
+              dfYSize >= 1 && dfYSize <= std::numeric_limits<int>::max()))
+        {
+            CPLError(CE_Failure, CPLE_AppDefined,
+                     "Invalid computed output raster size: %f x %f", dfXSize,
+                     dfYSize);
+            return false;
+        }
+        nXSize = static_cast<int>(dfXSize);
+        nYSize = static_cast<int>(dfYSize);
+    }
+
+    const GDALDataType eType = DefaultOutputType(ahLayers, sOptions, hDriver);
+    CPLStringList aosCO;
+    for (const auto &osCO : sOptions.aosCreationOptions)
+        aosCO.AddString(osCO.c_str());
+
+    GDALDatasetH hDS = nullptr;
+    if (bCanCreate)
+    {
+        hDS = GDALCreate(hDriver, pszDest, nXSize, nYSize, nBandCount, eType,
+                         aosCO.List());
+    }
+    else
+    {
+        // Burn into MEM (in place in its band memory), CreateCopy at the end.
+        hDS = GDALCreate(GDALGetDriverByName("MEM"), "", nXSize, nYSize,
+                         nBandCount, eType, nullptr);
+        oOut.hFinalDriver = hDriver;
+        oOut.osFinalPath = pszDest;
+        oOut.aosFinalCreationOptions = sOptions.aosCreationOptions;
+    }
+    if (hDS == nullptr)
+    {
+        CPLError(CE_Failure, CPLE_AppDefined, "Cannot create %s", pszDest);
+        return false;
+    }
+    double adfGT[6] = {dfMinX, dfXRes, 0.0, dfMaxY, 0.0, -dfYRes};
+    GDALSetGeoTransform(hDS, adfGT);
+
+    OGRSpatialReferenceH hSRS = nullptr;
+    if (!sOptions.osOutputSRS.empty())
+    {
+        hSRS = OSRNewSpatialReference(nullptr);
+        if (OSRSetFromUserInput(hSRS, sOptions.osOutputSRS.c_str()) !=
+            OGRERR_NONE)
+        {
+            CPLError(CE_Failure, CPLE_AppDefined, "Invalid -a_srs: %s",
+                     sOptions.osOutputSRS.c_str());
+            OSRDestroySpatialReference(hSRS);
+            GDALClose(hDS);
+            return false;
+        }
+        GDALSetSpatialRef(hDS, hSRS);
+        OSRDestroySpatialReference(hSRS);
+    }
+    else if (!ahLayers.empty() && OGR_L_GetSpatialRef(ahLayers[0]) != nullptr)
+    {
+        GDALSetSpatialRef(hDS, OGR_L_GetSpatialRef(ahLayers[0]));
+    }
+
+    for (int iBand = 0; iBand < nBandCount; iBand++)
+    {
+        GDALRasterBandH hBand = GDALGetRasterBand(hDS, iBand + 1);
+        if (sOptions.bHasNoData)
+        {
+            if (eType == GDT_Int64)
+                GDALSetRasterNoDataValueAsInt64(
+                    hBand, CPLAtoGIntBig(sOptions.osNoData.c_str()));
+            else
+                GDALSetRasterNoDataValue(hBand,
+                                         CPLAtof(sOptions.osNoData.c_str()));
+        }
+        /* SPEC section 4: a new output starts at --init, by default the
+         * nodata value when given, else 0 (what Create gives). */
+        const auto &adfInit = sOptions.adfInitValues;
+        if (!adfInit.empty())
+        {
+            // As gdal_rasterize: one value fills every band, otherwise value
+            // i fills band i and bands beyond the list stay as created.
+            if (adfInit.size() == 1 ||
+                static_cast<std::size_t>(iBand) < adfInit.size())
+                GDALFillRaster(
+                    hBand, adfInit[adfInit.size() == 1 ? 0 : iBand], 0);
+        }
+        else if (sOptions.bHasNoData)
+        {
+            GDALFillRaster(hBand, CPLAtof(sOptions.osNoData.c_str()), 0);
+        }
+    }
+    oOut.hDS = hDS;
+    return true;
+}
+
+bool FinishOutputRaster(NewOutput &oOut, GDALProgressFunc pfnProgress,
+                        void *pProgressData)
+{
+    bool bOK = true;
+    if (oOut.hFinalDriver != nullptr && oOut.hDS != nullptr)
+    {
+        CPLStringList aosCO;
+        for (const auto &osCO : oOut.aosFinalCreationOptions)
+            aosCO.AddString(osCO.c_str());
+        GDALDatasetH hCopy =
+            GDALCreateCopy(oOut.hFinalDriver, oOut.osFinalPath.c_str(),
+                           oOut.hDS, FALSE, aosCO.List(), pfnProgress,
+                           pProgressData);
+        bOK = hCopy != nullptr;
+        if (hCopy)
+        {
+#if GDAL_VERSION_NUM >= GDAL_COMPUTE_VERSION(3, 7, 0)
+            bOK = GDALClose(hCopy) == CE_None && bOK;
+#else
+            GDALClose(hCopy);
+            bOK = bOK && CPLGetLastErrorType() != CE_Failure;
+#endif
+        }
+        GDALClose(oOut.hDS);
+        oOut.hDS = nullptr;
+    }
+    return bOK;
+}
+
+}  // namespace mrast_gdal
