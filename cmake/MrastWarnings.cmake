@@ -9,5 +9,6 @@ function(mrast_set_warnings target)
   # Debug: UBSan and libstdc++ bounds checks.
   target_compile_options(${target} PRIVATE
     $<$<AND:$<CONFIG:Debug>,$<COMPILE_LANGUAGE:CXX>>:-fsanitize=undefined -D_GLIBCXX_ASSERTIONS>)
-  target_link_options(${target} PRIVATE $<$<CONFIG:Debug>:-fsanitize=undefined>)
+  # PUBLIC: a static library's users must link the sanitizer runtime too.
+  target_link_options(${target} PUBLIC $<$<CONFIG:Debug>:-fsanitize=undefined>)
 endfunction()

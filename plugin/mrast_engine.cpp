@@ -46,14 +46,7 @@ bool CheckOptions(const MergeRasterizeOptions &sOptions, bool *pbUsageError)
         return Fail(pbUsageError,
                     "-i (inverse rasterization) is not supported yet by "
                     "gdal_merge_rasterize.");
-    if (sOptions.eDevice == Device::Cuda)
-    {
-        CPLError(CE_Failure, CPLE_NotSupported,
-                 "CUDA requested (-device cuda) but this build of "
-                 "merge-rasterize has no usable CUDA device.");
-        return false;
-    }
-    return true;
+    return CheckDevice(sOptions.eDevice);
 }
 
 /* Layers to burn, in order, plus the SQL result set to release. */
@@ -173,27 +166,37 @@ double AttributeBurnValue(OGRFeatureH hFeat, int iField, OGRFieldType eType,
     return dfValue;
 }
 
-bool CollectLayer(OGRLayerH hLayer, GDALDatasetH hDstDS,
-                  const MergeRasterizeOptions &sOptions, int nBandCount,
-                  GeometryBatchBuilder &oBuilder)
+}  // namespace
+
+bool CollectLayerFeatures(OGRLayerH hLayer, GDALDatasetH hDstDS,
+                          const LayerBurnSource &oSource, int nBandCount,
+                          GeometryBatchBuilder &oBuilder)
 {
     int iField = -1;
     OGRFieldType eFieldType = OFTReal;
-    if (!sOptions.osBurnAttribute.empty())
+    if (!oSource.osAttribute.empty())
     {
         OGRFeatureDefnH hDefn = OGR_L_GetLayerDefn(hLayer);
-        iField = OGR_FD_GetFieldIndex(hDefn, sOptions.osBurnAttribute.c_str());
+        iField = OGR_FD_GetFieldIndex(hDefn, oSource.osAttribute.c_str());
         if (iField < 0)
         {
+            if (!oSource.bMissingAttributeIsError)
+            {
+                // GDALRasterizeLayers() warns and skips the layer.
+                CPLError(CE_Warning, CPLE_AppDefined,
+                         "Failed to find field %s on layer %s, skipping.",
+                         oSource.osAttribute.c_str(), OGR_FD_GetName(hDefn));
+                return true;
+            }
             CPLError(CE_Failure, CPLE_AppDefined,
                      "Failed to find field %s on layer %s.",
-                     sOptions.osBurnAttribute.c_str(), OGR_FD_GetName(hDefn));
+                     oSource.osAttribute.c_str(), OGR_FD_GetName(hDefn));
             return false;
         }
         eFieldType = OGR_Fld_GetType(OGR_FD_GetFieldDefn(hDefn, iField));
     }
-    OGRCoordinateTransformationH hCT = LayerToOutputCT(
-        hLayer, hDstDS, !sOptions.osOutputSRS.empty());
+    OGRCoordinateTransformationH hCT =
+        LayerToOutputCT(hLayer, hDstDS, !oSource.bReproject);
     std::vector<double> adfBurn(static_cast<std::size_t>(nBandCount), 0.0);
     bool bWarnedNonNumeric = false;
     OGR_L_ResetReading(hLayer);
@@ -214,9 +217,8 @@ bool CollectLayer(OGRLayerH hLayer, GDALDatasetH hDstDS,
         for (int b = 0; b < nBandCount; b++)
         {
             const std::size_t ub = static_cast<std::size_t>(b);
-            if (!sOptions.adfBurnValues.empty())
-                adfBurn[ub] = sOptions.adfBurnValues[std::min(
-                    ub, sOptions.adfBurnValues.size() - 1)];
+            if (oSource.padfBurnValues != nullptr)
+                adfBurn[ub] = oSource.padfBurnValues[ub];
             else if (iField >= 0)
                 adfBurn[ub] = AttributeBurnValue(hFeat, iField, eFieldType,
                                                  bWarnedNonNumeric);
@@ -230,6 +232,9 @@ bool CollectLayer(OGRLayerH hLayer, GDALDatasetH hDstDS,
         OCTDestroyCoordinateTransformation(hCT);
     return true;
 }
+
+namespace
+{
 
 /* GDAL's own geo -> pixel transformer for the output (with -to options),
  * so the kernels see exactly the coordinates gdal_rasterize would. */
@@ -260,6 +265,51 @@ bool KernelProgress(double dfFraction, void *pArg)
     return p->pfn(p->dfStart + (p->dfEnd - p->dfStart) * dfFraction, "",
                   p->pData) != FALSE;
 }
+
+}  // namespace
+
+bool CheckDevice(Device eDevice)
+{
+    if (eDevice == Device::Cuda)
+    {
+        CPLError(CE_Failure, CPLE_NotSupported,
+                 "CUDA requested (device cuda) but this build of "
+                 "merge-rasterize has no usable CUDA device.");
+        return false;
+    }
+    return true;
+}
+
+bool CheckBurnBands(GDALDatasetH hDstDS, const std::vector<int> &anBands)
+{
+    for (int iBand : anBands)
+    {
+        GDALRasterBandH hBand =
+            iBand >= 1 && iBand <= GDALGetRasterCount(hDstDS)
+                ? GDALGetRasterBand(hDstDS, iBand)
+                : nullptr;
+        mrast::PixelType eIgnored;
+        if (hBand == nullptr)
+        {
+            CPLError(CE_Failure, CPLE_IllegalArg,
+                     "Band %d does not exist on %s.", iBand,
+                     GDALGetDescription(hDstDS));
+            return false;
+        }
+        if (!ToPixelType(GDALGetRasterDataType(hBand), eIgnored))
+        {
+            CPLError(CE_Failure, CPLE_NotSupported,
+                     "Band %d has type %s, which merge-rasterize does not "
+                     "support (complex).",
+                     iBand, GDALGetDataTypeName(GDALGetRasterDataType(hBand)));
+            return false;
+        }
+    }
+    return true;
+}
+
+namespace
+{
 
 bool BurnBands(GDALDatasetH hDstDS, const std::vector<int> &anBands,
                const mrast::GeometryBatch &oBatch,
@@ -351,6 +401,35 @@ bool BurnBands(GDALDatasetH hDstDS, const std::vector<int> &anBands,
 
 }  // namespace
 
+bool BurnIntoDataset(GDALDatasetH hDstDS, const std::vector<int> &anBands,
+                     GeometryBatchBuilder &oBuilder,
+                     GDALTransformerFunc pfnTransformer, void *pTransformArg,
+                     const MergeRasterizeOptions &sOptions, bool bUpdate,
+                     GDALProgressFunc pfnProgress, void *pProgressData)
+{
+    if (pfnProgress == nullptr)
+        pfnProgress = GDALDummyProgress;
+    if (anBands.empty())
+        return true;
+    if (!CheckDevice(sOptions.eDevice) || !CheckBurnBands(hDstDS, anBands))
+        return false;
+    if (pfnTransformer != nullptr)
+    {
+        oBuilder.TransformToPixels(pfnTransformer, pTransformArg);
+    }
+    else
+    {
+        void *pDefaultTransformArg = CreatePixelTransformer(hDstDS, sOptions);
+        if (pDefaultTransformArg == nullptr)
+            return false;
+        oBuilder.TransformToPixels(GDALGenImgProjTransform,
+                                   pDefaultTransformArg);
+        GDALDestroyTransformer(pDefaultTransformArg);
+    }
+    return BurnBands(hDstDS, anBands, oBuilder.View(), sOptions, bUpdate,
+                     pfnProgress, pProgressData);
+}
+
 GDALDatasetH RunMergeRasterize(const char *pszDest, GDALDatasetH hDstDS,
                                GDALDatasetH hSrcDS,
                                const MergeRasterizeOptions &sOptions,
@@ -399,45 +478,31 @@ GDALDatasetH RunMergeRasterize(const char *pszDest, GDALDatasetH hDstDS,
     if (anBands.empty())
         for (int i = 1; i <= (bCreate ? nBandCount : 1); i++)
             anBands.push_back(i);
-    for (int iBand : anBands)
-    {
-        GDALRasterBandH hBand = iBand >= 1 && iBand <= GDALGetRasterCount(hDstDS)
-                                    ? GDALGetRasterBand(hDstDS, iBand)
-                                    : nullptr;
-        mrast::PixelType eIgnored;
-        if (hBand == nullptr)
-        {
-            CPLError(CE_Failure, CPLE_IllegalArg, "Band %d does not exist on %s.",
-                     iBand, pszDest);
-            return nullptr;
-        }
-        if (!ToPixelType(GDALGetRasterDataType(hBand), eIgnored))
-        {
-            CPLError(CE_Failure, CPLE_NotSupported,
-                     "Band %d has type %s, which merge-rasterize does not "
-                     "support (complex).",
-                     iBand, GDALGetDataTypeName(GDALGetRasterDataType(hBand)));
-            return nullptr;
-        }
-    }
+    if (!CheckBurnBands(hDstDS, anBands))
+        return nullptr;
 
     GeometryBatchBuilder oBuilder(static_cast<int>(anBands.size()),
                                   sOptions.b3D);
+    /* gdal_rasterize: -burn gives band b the b-th value (the last one for
+     * bands beyond the list). */
+    LayerBurnSource oSource;
+    std::vector<double> adfBurn;
+    for (std::size_t b = 0;
+         b < anBands.size() && !sOptions.adfBurnValues.empty(); b++)
+        adfBurn.push_back(sOptions.adfBurnValues[std::min(
+            b, sOptions.adfBurnValues.size() - 1)]);
+    oSource.padfBurnValues = adfBurn.empty() ? nullptr : adfBurn.data();
+    oSource.osAttribute = sOptions.osBurnAttribute;
+    oSource.bReproject = sOptions.osOutputSRS.empty();  // as -a_srs does
     for (OGRLayerH hLayer : oLayers.ahLayers)
     {
-        if (!CollectLayer(hLayer, hDstDS, sOptions,
-                          static_cast<int>(anBands.size()), oBuilder))
+        if (!CollectLayerFeatures(hLayer, hDstDS, oSource,
+                                  static_cast<int>(anBands.size()), oBuilder))
             return nullptr;
     }
-    void *pTransformArg = CreatePixelTransformer(hDstDS, sOptions);
-    if (pTransformArg == nullptr)
-        return nullptr;
-    oBuilder.TransformToPixels(GDALGenImgProjTransform, pTransformArg);
-    GDALDestroyTransformer(pTransformArg);
-
-    const bool bOK =
-        BurnBands(hDstDS, anBands, oBuilder.View(), sOptions, !bCreate,
-                  pfnProgress, pProgressData);
+    const bool bOK = BurnIntoDataset(hDstDS, anBands, oBuilder, nullptr,
+                                     nullptr, sOptions, !bCreate, pfnProgress,
+                                     pProgressData);
     if (!bOK)
     {
         if (bCreate)

@@ -2,8 +2,14 @@
 #ifndef MRAST_ENGINE_H
 #define MRAST_ENGINE_H
 
+#include <string>
+#include <vector>
+
 #include "gdal.h"
+#include "gdal_alg.h"
+#include "mrast_geometry_batch.h"
 #include "mrast_options.h"
+#include "ogr_api.h"
 
 namespace mrast_gdal
 {
@@ -17,6 +23,43 @@ GDALDatasetH RunMergeRasterize(const char *pszDest, GDALDatasetH hDstDS,
                                GDALDatasetH hSrcDS,
                                const MergeRasterizeOptions &sOptions,
                                bool *pbUsageError);
+
+/* ---- The pieces RunMergeRasterize is made of, shared with the C API ---- */
+
+/* Where the burn values of one layer's features come from. */
+struct LayerBurnSource
+{
+    const double *padfBurnValues = nullptr;  // one per band, or nullptr
+    std::string osAttribute{};  // else this field (numbers; strings parsed)
+    // (neither: 0, for BURN_VALUE_FROM=Z / -3d alone)
+    bool bMissingAttributeIsError = true;  // false: warn, skip the layer
+                                           // (GDALRasterizeLayers())
+    bool bReproject = true;  // layer CRS -> output CRS through OGR
+};
+
+/* Appends the features of hLayer (read order, attribute filter applied) to
+ * oBuilder in the georeferenced coordinates of hDstDS. */
+bool CollectLayerFeatures(OGRLayerH hLayer, GDALDatasetH hDstDS,
+                          const LayerBurnSource &oSource, int nBandCount,
+                          GeometryBatchBuilder &oBuilder);
+
+/* CPLError and false if CUDA is asked for and not usable. */
+bool CheckDevice(Device eDevice);
+
+/* CPLError and false unless every band exists and has a supported type. */
+bool CheckBurnBands(GDALDatasetH hDstDS, const std::vector<int> &anBands);
+
+/* Burns the features collected in oBuilder into anBands of an existing
+ * dataset, in place: moves the vertices not yet transformed to pixel space
+ * (with pfnTransformer, or GDAL's geo -> pixel transformer of hDstDS when it
+ * is null, with sOptions.aosTransformerOptions), then merges with
+ * sOptions.eMerge / bAllTouched / nThreads / eDevice. bUpdate: existing
+ * pixel values (other than nodata) are contributors. */
+bool BurnIntoDataset(GDALDatasetH hDstDS, const std::vector<int> &anBands,
+                     GeometryBatchBuilder &oBuilder,
+                     GDALTransformerFunc pfnTransformer, void *pTransformArg,
+                     const MergeRasterizeOptions &sOptions, bool bUpdate,
+                     GDALProgressFunc pfnProgress, void *pProgressData);
 
 }  // namespace mrast_gdal
 

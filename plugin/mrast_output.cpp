@@ -6,6 +6,7 @@
 #include "cpl_conv.h"
 #include "cpl_error.h"
 #include "cpl_string.h"
+#include "gdal_utils.h"
 #include "ogr_srs_api.h"
 
 namespace mrast_gdal
@@ -13,6 +14,52 @@ namespace mrast_gdal
 
 namespace
 {
+
+/* Recent gdal_rasterize versions give a new output a nodata value of 0 when
+ * -a_nodata is absent (3.13 does; 3.6 does not). Ask the running GDAL what
+ * its gdal_rasterize does, once, so the drop-in CLI matches it. */
+bool GdalRasterizeSetsDefaultNoData()
+{
+    static const bool bSets = []
+    {
+        GDALDriverH hMem = GDALGetDriverByName("Memory");
+        if (hMem == nullptr)
+            return false;
+        GDALDatasetH hVec = GDALCreate(hMem, "", 0, 0, 0, GDT_Unknown, nullptr);
+        if (hVec == nullptr)
+            return false;
+        OGRLayerH hLayer =
+            GDALDatasetCreateLayer(hVec, "probe", nullptr, wkbPoint, nullptr);
+        OGRFeatureH hFeat = OGR_F_Create(OGR_L_GetLayerDefn(hLayer));
+        OGRGeometryH hPoint = OGR_G_CreateGeometry(wkbPoint);
+        OGR_G_SetPoint_2D(hPoint, 0, 0.5, 0.5);
+        OGR_F_SetGeometryDirectly(hFeat, hPoint);
+        CPL_IGNORE_RET_VAL(OGR_L_CreateFeature(hLayer, hFeat));
+        OGR_F_Destroy(hFeat);
+        const char *const apszArgs[] = {"-of", "MEM", "-burn", "1", "-te", "0",
+                                        "0",   "1",   "1",     "-ts", "1", "1",
+                                        nullptr};
+        GDALRasterizeOptions *psOptions = GDALRasterizeOptionsNew(
+            const_cast<char **>(apszArgs), nullptr);
+        bool bResult = false;
+        if (psOptions)
+        {
+            GDALDatasetH hOut =
+                GDALRasterize("", nullptr, hVec, psOptions, nullptr);
+            if (hOut)
+            {
+                int bHas = FALSE;
+                GDALGetRasterNoDataValue(GDALGetRasterBand(hOut, 1), &bHas);
+                bResult = bHas != FALSE;
+                GDALClose(hOut);
+            }
+            GDALRasterizeOptionsFree(psOptions);
+        }
+        GDALClose(hVec);
+        return bResult;
+    }();
+    return bSets;
+}
 
 /* The driver from -of, or guessed from the file extension as gdal_rasterize
  * does (GTiff when nothing matches). */
@@ -269,11 +316,14 @@ bool CreateOutputRaster(const std::vector<OGRLayerH> &ahLayers,
         GDALSetSpatialRef(hDS, OGR_L_GetSpatialRef(ahLayers[0]));
     }
 
+    const bool bSetNoData =
+        sOptions.bHasNoData || GdalRasterizeSetsDefaultNoData();
     for (int iBand = 0; iBand < nBandCount; iBand++)
     {
         GDALRasterBandH hBand = GDALGetRasterBand(hDS, iBand + 1);
-        if (sOptions.bHasNoData)
+        if (bSetNoData)
         {
+            // An empty -a_nodata reads as 0, as in gdal_rasterize.
             if (eType == GDT_Int64)
                 GDALSetRasterNoDataValueAsInt64(
                     hBand, CPLAtoGIntBig(sOptions.osNoData.c_str()));
@@ -293,7 +343,7 @@ bool CreateOutputRaster(const std::vector<OGRLayerH> &ahLayers,
                 GDALFillRaster(
                     hBand, adfInit[adfInit.size() == 1 ? 0 : iBand], 0);
         }
-        else if (sOptions.bHasNoData)
+        else if (bSetNoData && CPLAtof(sOptions.osNoData.c_str()) != 0.0)
         {
             GDALFillRaster(hBand, CPLAtof(sOptions.osNoData.c_str()), 0);
         }

@@ -63,17 +63,19 @@ Status burn_with_touched(BurnState &s, const GeometryBatch &batch,
     switch (s.m_touched) {
         case TouchedKind::Always: {
             const AlwaysTouched t{};
-            return burn_batch(batch, views.data(), bands, policy, &t, false, at, ro, s.m_buffers);
+            return burn_batch(batch, views.data(), bands, policy, &t, false, s.window(), at, ro,
+                              s.m_buffers);
         }
         case TouchedKind::Sentinel: {
             const NodataSentinel t{s.nodata_test()};
-            return burn_batch(batch, views.data(), bands, policy, &t, false, at, ro, s.m_buffers);
+            return burn_batch(batch, views.data(), bands, policy, &t, false, s.window(), at, ro,
+                              s.m_buffers);
         }
         case TouchedKind::Bitmap: {
             if constexpr (Policy::needs_touched) {
                 const std::vector<TouchedBitmap> planes = bitmaps_of(s);
                 return burn_batch(batch, views.data(), bands, policy, planes.data(), s.m_per_band,
-                                  at, ro, s.m_buffers);
+                                  s.window(), at, ro, s.m_buffers);
             }
             break;  // never planned for modes without a touched need
         }
@@ -124,7 +126,8 @@ Status burn_typed(BurnState &s, const GeometryBatch &batch) {
                 using Counter = typename decltype(ctag)::type;
                 const auto states = mean_states<Counter, T>(s);
                 return burn_batch_mean(batch, views.data(), static_cast<int>(views.size()),
-                                       states.data(), s.m_per_band, s.m_options.all_touched,
+                                       states.data(), s.m_per_band, s.window(),
+                                       s.m_options.all_touched,
                                        s.row_options(), s.m_buffers);
             });
     }

@@ -46,6 +46,7 @@ struct BurnState {
     std::int64_t bitmap_plane_bytes() const noexcept {
         return TouchedBitmap::row_bytes_for(m_bands[0].width) * m_bands[0].height;
     }
+    RasterWindow window() const noexcept { return window_of(m_bands[0]); }
     RowBandOptions row_options() const noexcept {
         return RowBandOptions{m_options.threads, m_options.progress, m_options.progress_arg};
     }

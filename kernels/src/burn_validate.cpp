@@ -30,6 +30,17 @@ Status validate_bands(const BandBuffer *bands, int band_count) noexcept {
         if (band.width > 0 && band.height > 0 && band.data == nullptr) {
             return Status::InvalidArgument;
         }
+        // Every band is the same window, lying inside its raster.
+        const RasterWindow w = window_of(band), w0 = window_of(first);
+        if (w.x_offset != w0.x_offset || w.y_offset != w0.y_offset ||
+            w.raster_width != w0.raster_width || w.raster_height != w0.raster_height) {
+            return Status::InvalidArgument;
+        }
+        if (w.x_offset < 0 || w.y_offset < 0 ||
+            static_cast<std::int64_t>(w.x_offset) + band.width > w.raster_width ||
+            static_cast<std::int64_t>(w.y_offset) + band.height > w.raster_height) {
+            return Status::InvalidArgument;
+        }
     }
     return Status::Ok;
 }

@@ -174,6 +174,19 @@ TEST(CoverageEdgeCases, LineEndpointsAndInteriorVertexOnce)
     EXPECT_DOUBLE_EQ(grid.z[grid.index(3, 0)], 10.0);
     EXPECT_DOUBLE_EQ(grid.z[grid.index(3, 1)], 20.0);
     EXPECT_DOUBLE_EQ(grid.z[grid.index(3, 3)], 40.0);
+
+    // The end point of a segment is left to the next one: when GDAL skips
+    // that next segment (here outside the int range) the vertex pixel stays
+    // unburnt.
+    const Feature cut{line({{0.5, 0.5}, {3.5, 0.5}, {1e300, 0.5}})};
+    const Mask cut_expected{
+        "###..",
+        ".....",
+        ".....",
+        ".....",
+        ".....",
+    };
+    EXPECT_EQ(coverage_mask({cut}, 5, 5, false), cut_expected);
 }
 
 TEST(CoverageEdgeCases, AllTouchedSquareOnGridLines)

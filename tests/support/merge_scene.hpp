@@ -11,6 +11,7 @@
 
 #include "mrast/burn.hpp"
 #include "mrast/geometry.hpp"
+#include "mrast/pixel_convert.hpp"
 #include "mrast/pixel_type.hpp"
 
 namespace mrast {

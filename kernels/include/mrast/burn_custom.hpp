@@ -39,6 +39,7 @@ class CustomBurner {
         m_options = options;
         try {
             m_views.clear();
+            m_window = window_of(bands[0]);
             for (int b = 0; b < band_count; ++b) m_views.push_back(detail::make_view<T>(bands[b]));
             std::vector<std::uint8_t>().swap(m_bits);
             m_planes.clear();
@@ -75,10 +76,11 @@ class CustomBurner {
             if (m_always) {
                 const AlwaysTouched t{};
                 return detail::burn_batch(batch, m_views.data(), bands, m_policy, &t, false,
-                                          m_options.all_touched, ro, m_buffers);
+                                          m_window, m_options.all_touched, ro, m_buffers);
             }
             return detail::burn_batch(batch, m_views.data(), bands, m_policy, m_planes.data(),
-                                      m_planes.size() > 1, m_options.all_touched, ro, m_buffers);
+                                      m_planes.size() > 1, m_window, m_options.all_touched, ro,
+                                      m_buffers);
         } catch (const std::bad_alloc &) {
             return Status::OutOfMemory;
         }
@@ -106,6 +108,7 @@ class CustomBurner {
     bool m_begun = false;
     bool m_always = false;
     std::vector<RasterView<T>> m_views;
+    RasterWindow m_window;
     std::vector<std::uint8_t> m_bits;
     std::vector<TouchedBitmap> m_planes;
     detail::EngineBuffers m_buffers;

@@ -28,6 +28,21 @@ struct BandBuffer {
     std::int32_t raster_height = 0;
 };
 
+/// Where a buffer sits in its raster: geometry is rasterized in whole-raster
+/// coordinates (so windowing never changes a pixel) and spans are shifted
+/// into the buffer.
+struct RasterWindow {
+    std::int32_t x_offset = 0;
+    std::int32_t y_offset = 0;
+    std::int32_t raster_width = 0;
+    std::int32_t raster_height = 0;
+};
+
+inline RasterWindow window_of(const BandBuffer &b) noexcept {
+    return RasterWindow{b.x_offset, b.y_offset, b.raster_width > 0 ? b.raster_width : b.width,
+                        b.raster_height > 0 ? b.raster_height : b.height};
+}
+
 /// Typed view used inside the kernels once the type is known.
 template <class T>
 struct RasterView {

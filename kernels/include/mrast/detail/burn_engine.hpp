@@ -5,6 +5,7 @@
 //   -> merge_spans() into every band.
 // Internal header: the layout may change without notice.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -39,18 +40,34 @@ RasterView<T> make_view(const BandBuffer &b) noexcept {
                          b.line_spacing};
 }
 
+/// Clips spans (whole-raster coordinates) to the window's columns and moves
+/// them into buffer coordinates; rows are already inside the window.
+inline void shift_into_window(std::vector<Span> &spans, const RasterWindow &w,
+                              std::int32_t width) noexcept {
+    std::size_t kept = 0;
+    for (const Span &s : spans) {
+        const std::int32_t x0 = std::max(s.x0, w.x_offset) - w.x_offset;
+        const std::int32_t x1 = std::min(s.x1, w.x_offset + width - 1) - w.x_offset;
+        if (x0 > x1) continue;
+        spans[kept++] = Span{s.y - w.y_offset, x0, x1, s.z};
+    }
+    spans.resize(kept);
+}
+
 /// Calls apply(feature, spans, span_count) for every feature of the batch
-/// that covers pixels, once per row band it touches, in input order within
-/// each band. The bands run on options.threads threads.
+/// that covers pixels of the `width` x `height` window, once per row band
+/// it touches, in input order within each band. The bands run on
+/// options.threads threads.
 template <class Apply>
-Status for_each_feature_spans(const GeometryBatch &batch, RasterSize size, bool all_touched,
+Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, std::int32_t height,
+                              const RasterWindow &window, bool all_touched,
                               const RowBandOptions &options, EngineBuffers &buffers,
                               const Apply &apply) {
     const std::size_t n = batch.feature_count;
-    if (n == 0 || size.width <= 0 || size.height <= 0) return Status::Ok;
+    if (n == 0 || width <= 0 || height <= 0) return Status::Ok;
     try {
         buffers.m_rows.resize(2 * n);
-        const int threads = resolve_thread_count(options.threads, size.height);
+        const int threads = resolve_thread_count(options.threads, height);
         if (buffers.m_threads.size() < static_cast<std::size_t>(threads)) {
             buffers.m_threads.resize(static_cast<std::size_t>(threads));
         }
@@ -61,17 +78,21 @@ Status for_each_feature_spans(const GeometryBatch &batch, RasterSize size, bool 
     for (std::size_t f = 0; f < n; ++f) {
         feature_row_range(batch, f, all_touched, rows[2 * f], rows[2 * f + 1]);
     }
-    auto band = [&](std::int32_t y0, std::int32_t y1, int thread) {
+    const RasterSize raster{window.raster_width, window.raster_height};
+    const bool shifted = window.x_offset != 0 || window.y_offset != 0 || width != raster.width;
+    auto band = [&](std::int32_t b0, std::int32_t b1, int thread) {
         ThreadScratch &ts = buffers.m_threads[static_cast<std::size_t>(thread)];
+        const std::int32_t y0 = b0 + window.y_offset, y1 = b1 + window.y_offset;
         for (std::size_t f = 0; f < n; ++f) {
             if (rows[2 * f] >= y1 || rows[2 * f + 1] < y0 || rows[2 * f + 1] < rows[2 * f]) {
                 continue;
             }
-            feature_coverage(batch, f, size, y0, y1, all_touched, ts.m_ws, ts.m_spans);
+            feature_coverage(batch, f, raster, y0, y1, all_touched, ts.m_ws, ts.m_spans);
+            if (shifted) shift_into_window(ts.m_spans, window, width);
             if (!ts.m_spans.empty()) apply(f, ts.m_spans.data(), ts.m_spans.size());
         }
     };
-    return run_row_bands(size.height, options, band);
+    return run_row_bands(height, options, band);
 }
 
 /// Burns a batch with a policy other than Mean into `band_count` views.
@@ -79,10 +100,10 @@ Status for_each_feature_spans(const GeometryBatch &batch, RasterSize size, bool 
 /// committed after the last band (see merge_spans.hpp).
 template <class Policy, class Touched, class T>
 Status burn_batch(const GeometryBatch &batch, const RasterView<T> *views, int band_count,
-                  const Policy &policy, const Touched *touched, bool per_band, bool all_touched,
-                  const RowBandOptions &options, EngineBuffers &buffers) {
+                  const Policy &policy, const Touched *touched, bool per_band,
+                  const RasterWindow &window, bool all_touched, const RowBandOptions &options,
+                  EngineBuffers &buffers) {
     const bool add_z = batch.z != nullptr;
-    const RasterSize size{views[0].m_width, views[0].m_height};
     auto apply = [&](std::size_t f, const Span *spans, std::size_t count) {
         const double *burn = batch.burn + f * static_cast<std::size_t>(band_count);
         for (int b = 0; b < band_count; ++b) {
@@ -90,16 +111,17 @@ Status burn_batch(const GeometryBatch &batch, const RasterView<T> *views, int ba
                         per_band || b == band_count - 1);
         }
     };
-    return for_each_feature_spans(batch, size, all_touched, options, buffers, apply);
+    return for_each_feature_spans(batch, views[0].m_width, views[0].m_height, window, all_touched,
+                                  options, buffers, apply);
 }
 
 /// Burns a batch in mean mode; `states` as `touched` above.
 template <class T, class Counter>
 Status burn_batch_mean(const GeometryBatch &batch, const RasterView<T> *views, int band_count,
-                       const MeanState<Counter> *states, bool per_band_counter, bool all_touched,
+                       const MeanState<Counter> *states, bool per_band_counter,
+                       const RasterWindow &window, bool all_touched,
                        const RowBandOptions &options, EngineBuffers &buffers) {
     const bool add_z = batch.z != nullptr;
-    const RasterSize size{views[0].m_width, views[0].m_height};
     auto apply = [&](std::size_t f, const Span *spans, std::size_t count) {
         const double *burn = batch.burn + f * static_cast<std::size_t>(band_count);
         for (int b = 0; b < band_count; ++b) {
@@ -107,7 +129,8 @@ Status burn_batch_mean(const GeometryBatch &batch, const RasterView<T> *views, i
                              per_band_counter || b == band_count - 1);
         }
     };
-    return for_each_feature_spans(batch, size, all_touched, options, buffers, apply);
+    return for_each_feature_spans(batch, views[0].m_width, views[0].m_height, window, all_touched,
+                                  options, buffers, apply);
 }
 
 /// Sets a bitmap bit for every pixel that is not nodata: how the touched
