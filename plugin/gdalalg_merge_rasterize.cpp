@@ -15,6 +15,7 @@
 
 #include "cpl_conv.h"
 #include "cpl_error.h"
+#include "cpl_vsi.h"
 #include "gdal_priv.h"
 #include "mrast_engine.h"
 #include "mrast_options.h"
@@ -344,11 +345,26 @@ bool GDALMergeRasterizeAlgorithm::RunImpl(GDALProgressFunc pfnProgress,
     sOptions.pProgressData = pProgressData;
 
     const std::string osDest = m_oOutputDataset.GetName();
+    VSIStatBufL sStat;
+    const bool bExistedBefore = VSIStatL(osDest.c_str(), &sStat) == 0;
     GDALDatasetH hRet = mrast_gdal::RunMergeRasterize(
         osDest.c_str(), GDALDataset::ToHandle(poDstDS),
         GDALDataset::ToHandle(poSrcDS), sOptions, nullptr);
     if (hRet == nullptr)
+    {
+        // SPEC 6: a failed or cancelled run leaves no half-written new
+        // output behind (the error that caused it stays the last error).
+        if (!bUpdate && !bExistedBefore &&
+            VSIStatL(osDest.c_str(), &sStat) == 0)
+        {
+            CPLErrorStateBackuper oBackuper(CPLQuietErrorHandler);
+            GDALDriverH hDriver = GDALIdentifyDriver(osDest.c_str(), nullptr);
+            if (hDriver == nullptr ||
+                GDALDeleteDataset(hDriver, osDest.c_str()) != CE_None)
+                VSIUnlink(osDest.c_str());
+        }
         return false;
+    }
     if (!bUpdate)
         m_oOutputDataset.Set(
             std::unique_ptr<GDALDataset>(GDALDataset::FromHandle(hRet)));

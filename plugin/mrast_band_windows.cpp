@@ -58,6 +58,12 @@ bool MemBandBuffers(GDALDatasetH hDS, const std::vector<int> &anBands,
             GDALGetInternalHandle(hDS, CPLSPrintf("MEMORY%d", i)));
         if (p == nullptr)
             return false;
+        // Blocks written through GDAL (GDALFillRaster, RasterIO) may still
+        // sit dirty in the block cache: write them to the band memory first,
+        // and drop them so that no stale block is read (or flushed over our
+        // burn) afterwards.
+        if (GDALFlushRasterCache(GDALGetRasterBand(hDS, i)) != CE_None)
+            return false;
         apData.push_back(p);
     }
     std::int64_t nPixel = nSize;

@@ -22,7 +22,10 @@ bool GdalRasterizeSetsDefaultNoData()
 {
     static const bool bSets = []
     {
-        GDALDriverH hMem = GDALGetDriverByName("Memory");
+        // MEM holds vector layers since GDAL 3.11 ("Memory" is deprecated).
+        GDALDriverH hMem = GDALGetDriverByName(
+            GDAL_VERSION_NUM >= GDAL_COMPUTE_VERSION(3, 11, 0) ? "MEM"
+                                                                : "Memory");
         if (hMem == nullptr)
             return false;
         GDALDatasetH hVec = GDALCreate(hMem, "", 0, 0, 0, GDT_Unknown, nullptr);

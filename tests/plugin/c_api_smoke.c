@@ -62,8 +62,11 @@ static void Check(const char *pszCase, GDALDatasetH hDS, double dfA, double dfB,
         const double dfWant = Expect(i % N, i / N, dfA, dfB, dfBoth);
         if (adfPix[i] != dfWant)
         {
-            printf("FAIL %s: pixel (%d,%d) = %g, expected %g\n", pszCase,
-                   i % N, i / N, adfPix[i], dfWant);
+            int j;
+            printf("FAIL %s: pixel (%d,%d) = %g, expected %g; raster:\n",
+                   pszCase, i % N, i / N, adfPix[i], dfWant);
+            for (j = 0; j < N * N; j++)
+                printf("%6g%s", adfPix[j], j % N == N - 1 ? "\n" : " ");
             g_nFailures++;
             return;
         }
@@ -128,7 +131,8 @@ static void GeometriesCase(const char *pszOptions, double dfA, double dfB,
 static void LayersCase(const char *pszOptions, double dfA, double dfB,
                        double dfBoth)
 {
-    GDALDriverH hDrv = GDALGetDriverByName("Memory");
+    /* GDAL >= 3.11 creates vector layers in MEM; older ones in Memory. */
+    GDALDriverH hDrv = GDALGetDriverByName("MEM");
     GDALDatasetH hVec, hDS = NewRaster();
     OGRLayerH hLayer;
     OGRFieldDefnH hFld;
@@ -139,8 +143,8 @@ static void LayersCase(const char *pszOptions, double dfA, double dfB,
     const char *apszWKT[2] = {"POLYGON((0 0,3 0,3 3,0 3,0 0))",
                               "POLYGON((1 1,4 1,4 4,1 4,1 1))"};
     const double adfValues[2] = {10.0, 30.0};
-    if (hDrv == NULL)
-        hDrv = GDALGetDriverByName("MEM");
+    if (GDALGetMetadataItem(hDrv, GDAL_DCAP_VECTOR, NULL) == NULL)
+        hDrv = GDALGetDriverByName("Memory");
     hVec = GDALCreate(hDrv, "", 0, 0, 0, GDT_Unknown, NULL);
     hLayer = GDALDatasetCreateLayer(hVec, "squares", NULL, wkbPolygon, NULL);
     hFld = OGR_Fld_Create("v", OFTReal);
@@ -154,7 +158,8 @@ static void LayersCase(const char *pszOptions, double dfA, double dfB,
         OGR_G_CreateFromWkt(&pszWKT, NULL, &hGeom);
         OGR_F_SetGeometryDirectly(hFeat, hGeom);
         OGR_F_SetFieldDouble(hFeat, 0, adfValues[i]);
-        OGR_L_CreateFeature(hLayer, hFeat);
+        if (OGR_L_CreateFeature(hLayer, hFeat) != OGRERR_NONE)
+            g_nFailures++;
         OGR_F_Destroy(hFeat);
     }
     snprintf(szCase, sizeof(szCase), "Layers ATTRIBUTE=v %s", pszOptions);
