@@ -10,7 +10,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 packages=(g++ cmake ninja-build pkg-config libgtest-dev libgdal-dev gdal-bin
           python3 python3-gdal python3-numpy python3-pil fonts-dejavu-core
-          debootstrap util-linux)
+          debootstrap util-linux clang libclang-rt-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

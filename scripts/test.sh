@@ -3,7 +3,9 @@
 #   1. on the host, with its GDAL (3.6 on Debian 12),
 #   2. inside the cached Debian testing root, with GDAL 3.13,
 #   3. a CUDA build of the kernels where nvcc exists (GPU tests skip, with a
-#      message, when there is no GPU).
+#      message, when there is no GPU),
+#   4. the kernels' suite under clang's ASan + UBSan, and a bounded libFuzzer
+#      run (MRAST_FUZZ_SECONDS, default 60) of the kernels.
 # Does its own set-up (apt packages, the testing root). One summary line per
 # environment; exits non-zero if any environment fails.
 set -uo pipefail
@@ -55,6 +57,11 @@ if command -v nvcc >/dev/null 2>&1 || [ -x /usr/local/cuda/bin/nvcc ]; then
 else
   summaries+=("SKIP  CUDA build: no nvcc on this machine")
 fi
+
+run_env "sanitizers + fuzzing (clang ASan+UBSan, kernels)" "$LOGS/sanitize.log" \
+  build_and_test build/sanitize -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+  -DMRAST_ENABLE_CUDA=OFF -DMRAST_BUILD_PLUGIN=OFF -DMRAST_BUILD_BENCH=OFF \
+  -DMRAST_SANITIZE=ON -DMRAST_BUILD_FUZZERS=ON -DMRAST_FUZZ_SECONDS="${MRAST_FUZZ_SECONDS:-60}"
 
 echo
 echo "==== summary"

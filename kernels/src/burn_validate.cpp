@@ -50,11 +50,13 @@ Status validate_batch(const GeometryBatch &batch, int band_count) noexcept {
     const std::size_t n = batch.feature_count;
     if (n == 0) return Status::Ok;
     if (batch.feature_part_offsets == nullptr || batch.part_ring_offsets == nullptr ||
-        batch.ring_vertex_offsets == nullptr || batch.part_kind == nullptr ||
-        batch.burn == nullptr) {
+        batch.ring_vertex_offsets == nullptr || batch.burn == nullptr) {
         return Status::InvalidArgument;
     }
     const std::size_t *fp = batch.feature_part_offsets;
+    // Features without parts (empty geometries) are valid and burn nothing;
+    // part kinds are needed only when there are parts (found by fuzzing).
+    if (fp[n] > fp[0] && batch.part_kind == nullptr) return Status::InvalidArgument;
     if (!non_decreasing(fp, 0, n)) return Status::InvalidArgument;
     if (!non_decreasing(batch.part_ring_offsets, fp[0], fp[n])) return Status::InvalidArgument;
     const std::size_t r0 = batch.part_ring_offsets[fp[0]], r1 = batch.part_ring_offsets[fp[n]];

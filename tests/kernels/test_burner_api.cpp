@@ -58,7 +58,7 @@ TEST(BurnerApi, RejectsBadInput) {
 
 ScratchPlan plan_for(MergeMode mode, BurnOptions opt, PixelType type = PixelType::Float64) {
     MallocRaster<double> r(8, 8, opt.has_nodata ? opt.nodata : 0.0);
-    MallocRaster<std::uint16_t> u(8, 8, static_cast<std::uint16_t>(opt.has_nodata ? opt.nodata : 0.0));
+    MallocRaster<std::uint16_t> u(8, 8, copy_word<std::uint16_t>(opt.has_nodata ? opt.nodata : 0.0));
     const BandBuffer band = type == PixelType::Float64 ? r.buffer() : u.buffer();
     opt.mode = mode;
     Burner b;
