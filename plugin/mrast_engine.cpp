@@ -168,9 +168,20 @@ double AttributeBurnValue(OGRFeatureH hFeat, int iField, OGRFieldType eType,
 
 }  // namespace
 
+std::size_t GeometryBatchBudget()
+{
+    const char *pszValue =
+        CPLGetConfigOption("MRAST_GEOMETRY_BATCH_BYTES", nullptr);
+    const GIntBig nValue =
+        pszValue ? CPLAtoGIntBig(pszValue) : GIntBig(256) * 1024 * 1024;
+    return static_cast<std::size_t>(std::max<GIntBig>(nValue, 1));
+}
+
 bool CollectLayerFeatures(OGRLayerH hLayer, GDALDatasetH hDstDS,
                           const LayerBurnSource &oSource, int nBandCount,
-                          GeometryBatchBuilder &oBuilder)
+                          GeometryBatchBuilder &oBuilder,
+                          std::size_t nBudgetBytes,
+                          const std::function<bool()> &fnBudgetReached)
 {
     int iField = -1;
     OGRFieldType eFieldType = OFTReal;
@@ -199,6 +210,7 @@ bool CollectLayerFeatures(OGRLayerH hLayer, GDALDatasetH hDstDS,
         LayerToOutputCT(hLayer, hDstDS, !oSource.bReproject);
     std::vector<double> adfBurn(static_cast<std::size_t>(nBandCount), 0.0);
     bool bWarnedNonNumeric = false;
+    bool bOK = true;
     OGR_L_ResetReading(hLayer);
     OGRFeatureH hFeat;
     while ((hFeat = OGR_L_GetNextFeature(hLayer)) != nullptr)
@@ -227,10 +239,16 @@ bool CollectLayerFeatures(OGRLayerH hLayer, GDALDatasetH hDstDS,
         }
         oBuilder.AddFeature(poGeom, adfBurn.data());
         OGR_F_Destroy(hFeat);
+        if (nBudgetBytes != 0 && fnBudgetReached &&
+            oBuilder.MemoryBytes() > nBudgetBytes && !fnBudgetReached())
+        {
+            bOK = false;
+            break;
+        }
     }
     if (hCT)
         OCTDestroyCoordinateTransformation(hCT);
-    return true;
+    return bOK;
 }
 
 namespace
@@ -250,20 +268,6 @@ void *CreatePixelTransformer(GDALDatasetH hDstDS,
         GDALGetMetadata(hDstDS, "RPC") == nullptr)
         aosTO.SetNameValue("DST_METHOD", "NO_GEOTRANSFORM");
     return GDALCreateGenImgProjTransformer2(nullptr, hDstDS, aosTO.List());
-}
-
-struct ProgressScale
-{
-    GDALProgressFunc pfn;
-    void *pData;
-    double dfStart, dfEnd;
-};
-
-bool KernelProgress(double dfFraction, void *pArg)
-{
-    auto *p = static_cast<ProgressScale *>(pArg);
-    return p->pfn(p->dfStart + (p->dfEnd - p->dfStart) * dfFraction, "",
-                  p->pData) != FALSE;
 }
 
 }  // namespace
@@ -311,8 +315,10 @@ bool CheckBurnBands(GDALDatasetH hDstDS, const std::vector<int> &anBands)
 namespace
 {
 
+/* Burns every batch of fnSource (band_count = anBands.size()) into anBands.
+ * nMaxFeatures sizes the mean counter (0: unknown, 32 bits). */
 bool BurnBands(GDALDatasetH hDstDS, const std::vector<int> &anBands,
-               const mrast::GeometryBatch &oBatch,
+               const BatchSource &fnSource, std::size_t nMaxFeatures,
                const MergeRasterizeOptions &sOptions, bool bUpdate,
                GDALProgressFunc pfnProgress, void *pProgressData)
 {
@@ -331,21 +337,9 @@ bool BurnBands(GDALDatasetH hDstDS, const std::vector<int> &anBands,
         for (int iBand : anBands)
             aanGroups.push_back({iBand});
 
-    std::vector<double> adfColumn;
     for (std::size_t iGroup = 0; iGroup < aanGroups.size(); iGroup++)
     {
         const auto &anGroup = aanGroups[iGroup];
-        mrast::GeometryBatch oGroupBatch = oBatch;
-        if (!bSameType)
-        {
-            adfColumn.resize(oBatch.feature_count);
-            for (std::size_t f = 0; f < oBatch.feature_count; f++)
-                adfColumn[f] =
-                    oBatch.burn[f * static_cast<std::size_t>(oBatch.band_count) +
-                                iGroup];
-            oGroupBatch.burn = adfColumn.data();
-            oGroupBatch.band_count = 1;
-        }
         GDALRasterBandH hBand = GDALGetRasterBand(hDstDS, anGroup[0]);
         int bHasNoData = FALSE;
         const double dfNoData = GDALGetRasterNoDataValue(hBand, &bHasNoData);
@@ -356,48 +350,77 @@ bool BurnBands(GDALDatasetH hDstDS, const std::vector<int> &anBands,
         oOpt.update = bUpdate;
         oOpt.has_nodata = bHasNoData != FALSE;
         oOpt.nodata = dfNoData;
-        oOpt.max_features = oBatch.feature_count;
+        oOpt.max_features = nMaxFeatures;
         oOpt.threads = sOptions.nThreads;
 
+        std::vector<double> adfColumn;
+        const BatchSource fnGroupSource = [&](const BatchConsumer &fnConsumer)
+        {
+            if (bSameType)
+                return fnSource(fnConsumer);
+            return fnSource(
+                [&](const mrast::GeometryBatch &oBatch,
+                    const std::vector<std::int32_t> &anBounds)
+                {
+                    adfColumn.resize(oBatch.feature_count);
+                    for (std::size_t f = 0; f < oBatch.feature_count; f++)
+                        adfColumn[f] =
+                            oBatch.burn[f * static_cast<std::size_t>(
+                                                oBatch.band_count) +
+                                        iGroup];
+                    mrast::GeometryBatch oColumn = oBatch;
+                    oColumn.burn = adfColumn.data();
+                    oColumn.band_count = 1;
+                    return fnConsumer(oColumn, anBounds);
+                });
+        };
         const double dfGroupStart =
             static_cast<double>(iGroup) / static_cast<double>(aanGroups.size());
         const double dfGroupEnd = static_cast<double>(iGroup + 1) /
                                   static_cast<double>(aanGroups.size());
-        auto fnWindow = [&](const std::vector<mrast::BandBuffer> &aoBufs,
-                            double dfStart, double dfEnd)
-        {
-            ProgressScale sScale{
-                pfnProgress, pProgressData,
-                dfGroupStart + (dfGroupEnd - dfGroupStart) * dfStart,
-                dfGroupStart + (dfGroupEnd - dfGroupStart) * dfEnd};
-            oOpt.progress = KernelProgress;
-            oOpt.progress_arg = &sScale;
-            mrast::Burner oBurner;
-            mrast::Status eStatus = oBurner.begin(
-                aoBufs.data(), static_cast<int>(aoBufs.size()), oOpt);
-            if (eStatus == mrast::Status::Ok)
-                eStatus = oBurner.burn(oGroupBatch);
-            if (eStatus == mrast::Status::Ok)
-                eStatus = oBurner.finish();
-            if (eStatus == mrast::Status::Cancelled)
-            {
-                CPLError(CE_Failure, CPLE_UserInterrupt, "User terminated");
-                return false;
-            }
-            if (eStatus != mrast::Status::Ok)
-            {
-                CPLError(CE_Failure, CPLE_AppDefined,
-                         "merge-rasterize kernel failed: %s",
-                         mrast::status_name(eStatus));
-                return false;
-            }
-            return true;
-        };
-        if (!ForEachWindow(hDstDS, anGroup, fnWindow))
+        if (!BurnWindows(hDstDS, anGroup, fnGroupSource, oOpt, pfnProgress,
+                         pProgressData, dfGroupStart, dfGroupEnd))
             return false;
     }
     return true;
 }
+
+/* The pixel transformer given, or GDAL's own for hDstDS (destroyed with
+ * this object). */
+class PixelTransformer
+{
+  public:
+    PixelTransformer(GDALTransformerFunc pfn, void *pArg, GDALDatasetH hDstDS,
+                     const MergeRasterizeOptions &sOptions)
+        : m_pfn(pfn), m_pArg(pArg)
+    {
+        if (m_pfn == nullptr)
+        {
+            m_pArg = m_pOwned = CreatePixelTransformer(hDstDS, sOptions);
+            m_pfn = GDALGenImgProjTransform;
+        }
+    }
+    ~PixelTransformer()
+    {
+        if (m_pOwned)
+            GDALDestroyTransformer(m_pOwned);
+    }
+    PixelTransformer(const PixelTransformer &) = delete;
+    PixelTransformer &operator=(const PixelTransformer &) = delete;
+    bool IsValid() const
+    {
+        return m_pArg != nullptr || m_pfn != GDALGenImgProjTransform;
+    }
+    void Apply(GeometryBatchBuilder &oBuilder) const
+    {
+        oBuilder.TransformToPixels(m_pfn, m_pArg);
+    }
+
+  private:
+    GDALTransformerFunc m_pfn;
+    void *m_pArg;
+    void *m_pOwned = nullptr;
+};
 
 }  // namespace
 
@@ -413,21 +436,21 @@ bool BurnIntoDataset(GDALDatasetH hDstDS, const std::vector<int> &anBands,
         return true;
     if (!CheckDevice(sOptions.eDevice) || !CheckBurnBands(hDstDS, anBands))
         return false;
-    if (pfnTransformer != nullptr)
     {
-        oBuilder.TransformToPixels(pfnTransformer, pTransformArg);
-    }
-    else
-    {
-        void *pDefaultTransformArg = CreatePixelTransformer(hDstDS, sOptions);
-        if (pDefaultTransformArg == nullptr)
+        PixelTransformer oTransformer(pfnTransformer, pTransformArg, hDstDS,
+                                      sOptions);
+        if (!oTransformer.IsValid())
             return false;
-        oBuilder.TransformToPixels(GDALGenImgProjTransform,
-                                   pDefaultTransformArg);
-        GDALDestroyTransformer(pDefaultTransformArg);
+        oTransformer.Apply(oBuilder);
     }
-    return BurnBands(hDstDS, anBands, oBuilder.View(), sOptions, bUpdate,
-                     pfnProgress, pProgressData);
+    /* Everything is in memory: every group of windows replays one batch. */
+    const mrast::GeometryBatch oBatch = oBuilder.View();
+    std::vector<std::int32_t> anBounds;
+    ComputeFeatureBounds(oBatch, anBounds);
+    const BatchSource fnSource = [&](const BatchConsumer &fnConsumer)
+    { return fnConsumer(oBatch, anBounds); };
+    return BurnBands(hDstDS, anBands, fnSource, oBatch.feature_count,
+                     sOptions, bUpdate, pfnProgress, pProgressData);
 }
 
 GDALDatasetH RunMergeRasterize(const char *pszDest, GDALDatasetH hDstDS,
@@ -494,15 +517,71 @@ GDALDatasetH RunMergeRasterize(const char *pszDest, GDALDatasetH hDstDS,
     oSource.padfBurnValues = adfBurn.empty() ? nullptr : adfBurn.data();
     oSource.osAttribute = sOptions.osBurnAttribute;
     oSource.bReproject = sOptions.osOutputSRS.empty();  // as -a_srs does
+    /* Feature input larger than the geometry budget streams: the windows
+     * (bounded groups of blocks, see mrast_band_windows.h) stay the outer
+     * loop, so that every window keeps one Burner across all the batches
+     * (first/min/max need their touched state, mean its counts, until the
+     * last feature), and the layers are read again for each group of
+     * windows, one budget-sized batch at a time. The trade-off: input that
+     * fits (the usual case) is read once and its geometries held once;
+     * input beyond the budget costs one read of the layers per group of
+     * windows (rasters within GDAL_CACHEMAX / 2 are one group), never more
+     * memory than the budget plus GDAL_CACHEMAX. */
+    const std::size_t nBudget = GeometryBatchBudget();
+    const int nBurnBands = static_cast<int>(anBands.size());
+    bool bOverflow = false;
+    bool bOK = true;
     for (OGRLayerH hLayer : oLayers.ahLayers)
     {
-        if (!CollectLayerFeatures(hLayer, hDstDS, oSource,
-                                  static_cast<int>(anBands.size()), oBuilder))
-            return nullptr;
+        if (!CollectLayerFeatures(hLayer, hDstDS, oSource, nBurnBands,
+                                  oBuilder, nBudget,
+                                  [&]
+                                  {
+                                      bOverflow = true;
+                                      return false;
+                                  }))
+        {
+            bOK = bOverflow;
+            break;
+        }
     }
-    const bool bOK = BurnIntoDataset(hDstDS, anBands, oBuilder, nullptr,
-                                     nullptr, sOptions, !bCreate, pfnProgress,
-                                     pProgressData);
+    if (bOK && !bOverflow)
+    {
+        bOK = BurnIntoDataset(hDstDS, anBands, oBuilder, nullptr, nullptr,
+                              sOptions, !bCreate, pfnProgress, pProgressData);
+    }
+    else if (bOK)
+    {
+        CPLDebug("MRAST",
+                 "Geometries exceed MRAST_GEOMETRY_BATCH_BYTES=%llu: "
+                 "streaming the layers once per group of windows",
+                 static_cast<unsigned long long>(nBudget));
+        oBuilder.Clear();
+        PixelTransformer oTransformer(nullptr, nullptr, hDstDS, sOptions);
+        bOK = oTransformer.IsValid();
+        std::vector<std::int32_t> anBounds;
+        const BatchSource fnSource = [&](const BatchConsumer &fnConsumer)
+        {
+            oBuilder.Clear();
+            auto fnFlush = [&]
+            {
+                oTransformer.Apply(oBuilder);
+                const mrast::GeometryBatch oBatch = oBuilder.View();
+                ComputeFeatureBounds(oBatch, anBounds);
+                const bool bBurnt = fnConsumer(oBatch, anBounds);
+                oBuilder.Clear();
+                return bBurnt;
+            };
+            for (OGRLayerH hLayer : oLayers.ahLayers)
+                if (!CollectLayerFeatures(hLayer, hDstDS, oSource, nBurnBands,
+                                          oBuilder, nBudget, fnFlush))
+                    return false;
+            return oBuilder.FeatureCount() == 0 || fnFlush();
+        };
+        // The feature count is not known before the end: 32-bit counters.
+        bOK = bOK && BurnBands(hDstDS, anBands, fnSource, 0, sOptions,
+                               !bCreate, pfnProgress, pProgressData);
+    }
     if (!bOK)
     {
         if (bCreate)

@@ -2,6 +2,8 @@
 #ifndef MRAST_ENGINE_H
 #define MRAST_ENGINE_H
 
+#include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,10 +40,20 @@ struct LayerBurnSource
 };
 
 /* Appends the features of hLayer (read order, attribute filter applied) to
- * oBuilder in the georeferenced coordinates of hDstDS. */
+ * oBuilder in the georeferenced coordinates of hDstDS. With a budget,
+ * fnBudgetReached is called whenever oBuilder holds more than nBudgetBytes
+ * (it typically burns and clears the builder); its false stops the
+ * collection, which then returns false. */
 bool CollectLayerFeatures(OGRLayerH hLayer, GDALDatasetH hDstDS,
                           const LayerBurnSource &oSource, int nBandCount,
-                          GeometryBatchBuilder &oBuilder);
+                          GeometryBatchBuilder &oBuilder,
+                          std::size_t nBudgetBytes = 0,
+                          const std::function<bool()> &fnBudgetReached = {});
+
+/* Bytes of geometry held in memory at once (MRAST_GEOMETRY_BATCH_BYTES,
+ * config option or environment; default 256 MiB). Input beyond it streams:
+ * see RunMergeRasterize(). */
+std::size_t GeometryBatchBudget();
 
 /* CPLError and false if CUDA is asked for and not usable. */
 bool CheckDevice(Device eDevice);
