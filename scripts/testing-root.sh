@@ -18,7 +18,10 @@ ROOT=$CACHE/testing-root
 MIRROR=${MRAST_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # Extra packages are installed into an existing root when this list grows.
 PACKAGES=(libgdal-dev gdal-bin python3-gdal python3-numpy cmake g++ ninja-build
-          libgtest-dev pkg-config)
+          libgtest-dev pkg-config
+          # QGIS for the Processing provider's headless test (qgis_process):
+          # about 1.3 GB and a few minutes the first time.
+          qgis python3-qgis qgis-providers)
 
 log() { echo "testing-root: $*" >&2; }
 
