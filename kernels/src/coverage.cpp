@@ -25,19 +25,14 @@ bool span_less(const Span &a, const Span &b) noexcept
     return a.y != b.y ? a.y < b.y : a.x0 < b.x0;
 }
 
-/// GDALdllImagePoint: a point burns pixel ((int)x, (int)y) iff
-/// 0 <= x < width and 0 <= y < height (so the right/bottom border line is
-/// outside; NaN fails every comparison).
+/// Every vertex of a Points ring is a point (point_pixel(), coverage.hpp).
 void rasterize_points(const RingView &ring, const double *z, RasterSize size, SpanSink &sink)
 {
-    const double width = size.width;
-    const double height = size.height;
     for (std::size_t v = ring.begin; v < ring.end; ++v) {
-        const double x = ring.x[v];
-        const double y = ring.y[v];
-        if (0 <= x && x < width && 0 <= y && y < height)
-            sink.pixel(static_cast<std::int64_t>(y), static_cast<std::int64_t>(x),
-                       z != nullptr ? z[v] : 0.0);
+        std::int32_t col = 0;
+        std::int32_t row = 0;
+        if (point_pixel(ring.x[v], ring.y[v], size, col, row))
+            sink.pixel(row, col, z != nullptr ? z[v] : 0.0);
     }
 }
 
@@ -62,12 +57,61 @@ bool uniform_z(const std::vector<Span> &spans) noexcept
     return true;
 }
 
+/// Sorts spans by (y, x0) into `sorted`: a counting sort by row (the spans of
+/// one feature in one band cover at most a band's rows), then an insertion
+/// sort of each row's few spans by x0. std::sort over all spans with a
+/// comparison function was most of the union for a 100-span polyline or an
+/// all-touched polygon.
+void sort_spans(const std::vector<Span> &raw, std::vector<Span> &sorted,
+                std::vector<std::size_t> &slots)
+{
+    std::int32_t y_min = raw.front().y;
+    std::int32_t y_max = raw.front().y;
+    for (const Span &s : raw) {
+        y_min = std::min(y_min, s.y);
+        y_max = std::max(y_max, s.y);
+    }
+    const auto rows = static_cast<std::size_t>(static_cast<std::int64_t>(y_max) - y_min + 1);
+    sorted.resize(raw.size());
+    if (rows > 4 * raw.size() + 1024) {
+        // Few spans over many rows: buckets would cost more than they save.
+        std::copy(raw.begin(), raw.end(), sorted.begin());
+        std::sort(sorted.begin(), sorted.end(), span_less);
+        return;
+    }
+    slots.assign(rows + 1, 0);
+    for (const Span &s : raw)
+        ++slots[static_cast<std::size_t>(s.y - y_min) + 1];
+    for (std::size_t r = 0; r < rows; ++r)
+        slots[r + 1] += slots[r];
+    for (const Span &s : raw)
+        sorted[slots[static_cast<std::size_t>(s.y - y_min)]++] = s;
+    // slots[r] is now the end of row r, i.e. the start of row r + 1.
+    std::size_t begin = 0;
+    for (std::size_t r = 0; r < rows; ++r) {
+        const std::size_t end = slots[r];
+        Span *row = sorted.data();
+        if (end - begin > 32) {
+            std::sort(row + begin, row + end, span_less);
+        } else {
+            for (std::size_t i = begin + 1; i < end; ++i) {
+                const Span v = row[i];
+                std::size_t j = i;
+                for (; j > begin && row[j - 1].x0 > v.x0; --j)
+                    row[j] = row[j - 1];
+                row[j] = v;
+            }
+        }
+        begin = end;
+    }
+}
+
 /// Union when every span carries the same z: sort, merge overlapping or
 /// touching intervals.
-void union_uniform(std::vector<Span> &raw, std::vector<Span> &out)
+void union_uniform(const std::vector<Span> &raw, CoverageWorkspace &ws, std::vector<Span> &out)
 {
-    std::sort(raw.begin(), raw.end(), span_less);
-    for (const Span &s : raw) {
+    sort_spans(raw, ws.sorted, ws.row_slots);
+    for (const Span &s : ws.sorted) {
         if (!out.empty()) {
             Span &last = out.back();
             if (last.y == s.y && static_cast<std::int64_t>(s.x0) <= static_cast<std::int64_t>(last.x1) + 1) {
@@ -241,7 +285,7 @@ void feature_coverage(const GeometryBatch &batch, std::size_t feature, RasterSiz
                 for (std::size_t r = 0; r < ring_count; ++r)
                     detail::all_touched_line(polygon.ring(r), ring_z, size, true, sink);
             }
-            detail::fill_polygon(polygon, z, size, sink, ws.keys);
+            detail::fill_polygon(polygon, z, size, sink, ws);
             break;
         }
         }
@@ -251,11 +295,11 @@ void feature_coverage(const GeometryBatch &batch, std::size_t feature, RasterSiz
     if (raw.empty())
         return;
     if (sorted_and_disjoint(raw)) {
-        out.assign(raw.begin(), raw.end());
+        out.swap(raw);  // both are reused buffers: no copy
         return;
     }
     if (uniform_z(raw))
-        union_uniform(raw, out);
+        union_uniform(raw, ws, out);
     else
         union_last_wins(raw, ws.keys, out);
 }

@@ -163,7 +163,7 @@ void sloped(double x, double y, double x_end, double y_end, double variant, doub
         const std::int64_t iy = floor_to_i64(y);
         sink.pixel(iy, ix, variant);
 
-        double step_x = std::floor(x + 1.0) - x;
+        double step_x = floor_fast(x + 1.0) - x;
         double step_y = step_x * slope;
         if (floor_to_i64(y + step_y) == iy) {
             // Next column, same row.

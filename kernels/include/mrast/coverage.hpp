@@ -19,12 +19,60 @@
 
 namespace mrast {
 
+namespace detail {
+/// One polygon edge as the centre fill walks it (polygon_fill.cpp): ends
+/// ordered by y, and the exact rows whose centre it crosses.
+struct FillEdge {
+    double x1, y1, dx, dy;  // dx = x2 - x1, dy = y2 - y1, as GDAL computes them
+    std::int32_t row_first, row_last;
+};
+}  // namespace detail
+
 /// Reusable buffers so the hot loop never allocates once warmed up.
 struct CoverageWorkspace {
-    std::vector<Span> raw;            // spans as produced, before the union
-    std::vector<double> crossings;    // polygon scanline work
-    std::vector<std::int64_t> keys;   // scratch for sorting
+    std::vector<Span> raw;                 // spans as produced, before the union
+    std::vector<Span> sorted;              // union: raw bucketed by row
+    std::vector<std::int64_t> keys;        // union with varying Z: order + heap
+    std::vector<std::size_t> row_slots;    // per-row counts, then bucket cursors
+    std::vector<std::int32_t> cells;       // polygon crossings bucketed by row
+    std::vector<detail::FillEdge> edges;   // polygon edges of one part
 };
+
+/// GDALdllImagePoint: a point burns pixel ((int)x, (int)y) iff
+/// 0 <= x < width and 0 <= y < height (so the right/bottom border line is
+/// outside; NaN fails every comparison).
+inline bool point_pixel(double x, double y, RasterSize size, std::int32_t &col,
+                        std::int32_t &row) noexcept {
+    if (!(0 <= x && x < static_cast<double>(size.width) && 0 <= y &&
+          y < static_cast<double>(size.height))) {
+        return false;
+    }
+    col = static_cast<std::int32_t>(x);
+    row = static_cast<std::int32_t>(y);
+    return true;
+}
+
+/// The most common feature of all, one Points part of one vertex, without
+/// feature_coverage()'s general machinery (for 1M points that machinery
+/// cost more than the pixels). Returns false when the feature is something
+/// else; otherwise `hit` says whether it burns in rows [row_begin, row_end)
+/// and `span` is its pixel, as feature_coverage() would give it.
+inline bool lone_point_coverage(const GeometryBatch &batch, std::size_t feature, RasterSize size,
+                                std::int32_t row_begin, std::int32_t row_end, Span &span,
+                                bool &hit) noexcept {
+    const std::size_t p = batch.feature_part_offsets[feature];
+    if (batch.feature_part_offsets[feature + 1] != p + 1 || batch.part_kind[p] != PartKind::Points) {
+        return false;
+    }
+    const std::size_t r = batch.part_ring_offsets[p];
+    if (batch.part_ring_offsets[p + 1] != r + 1) return false;
+    const std::size_t v = batch.ring_vertex_offsets[r];
+    if (batch.ring_vertex_offsets[r + 1] != v + 1) return false;
+    std::int32_t col = 0, row = 0;
+    hit = point_pixel(batch.x[v], batch.y[v], size, col, row) && row >= row_begin && row < row_end;
+    if (hit) span = Span{row, col, col, batch.z != nullptr ? batch.z[v] : 0.0};
+    return true;
+}
 
 /// Conservative row range [first, last] the feature can touch (may lie
 /// outside the raster; last < first when it touches nothing).

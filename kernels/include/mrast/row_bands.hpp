@@ -23,6 +23,31 @@ struct RowBandOptions {
 /// Threads a run over `height` rows actually uses (>= 1, <= height).
 int resolve_thread_count(int requested, std::int32_t height) noexcept;
 
+/// How the rows are cut: band b is rows [first_row(b), first_row(b + 1)).
+struct RowBandPlan {
+    std::int32_t height = 0;
+    std::int32_t count = 0;  // >= 1 when height >= 1
+
+    std::int32_t first_row(std::int32_t band) const noexcept {
+        return static_cast<std::int32_t>(static_cast<std::int64_t>(height) * band / count);
+    }
+    /// The band holding `row` (0 <= row < height): the largest b with
+    /// first_row(b) <= row, i.e. height * b < (row + 1) * count.
+    std::int32_t band_of(std::int32_t row) const noexcept {
+        return static_cast<std::int32_t>(((static_cast<std::int64_t>(row) + 1) * count - 1) / height);
+    }
+};
+
+/// The split run_row_bands uses for `height` rows on `threads` threads.
+RowBandPlan plan_row_bands(std::int32_t height, int threads) noexcept;
+
+/// Runs work(ctx, band, row_begin, row_end, thread_index) for every band of
+/// `plan`; thread_index < resolve_thread_count(options.threads, plan.height).
+Status run_row_bands(const RowBandPlan &plan, const RowBandOptions &options,
+                     void (*work)(void *ctx, std::int32_t band, std::int32_t row_begin,
+                                  std::int32_t row_end, int thread_index),
+                     void *ctx) noexcept;
+
 /// Type-erased core: work(ctx, row_begin, row_end, thread_index) for every
 /// band; thread_index < resolve_thread_count(options.threads, height).
 /// Returns Cancelled if progress said stop, OutOfMemory if a band threw
