@@ -1,5 +1,6 @@
 /* gdal_merge_rasterize: the drop-in replacement for gdal_rasterize with
  * per-pixel merge modes. Any GDAL >= 3.6. */
+#include <csignal>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -10,6 +11,43 @@
 #include "gdal.h"
 #include "mrast_cli_args.h"
 #include "mrast_engine.h"
+
+namespace
+{
+
+/* Ctrl-C (SIGINT) or SIGTERM: the next progress call returns FALSE, so the
+ * run stops at the next window and removes its temporary output (SPEC 6).
+ * The handler resets itself: a second Ctrl-C kills at once. */
+volatile std::sig_atomic_t g_nInterrupted = 0;
+
+extern "C" void OnInterrupt(int)
+{
+    g_nInterrupted = 1;
+}
+
+void InstallInterruptHandler()
+{
+    struct sigaction sAction = {};
+    sAction.sa_handler = OnInterrupt;
+    sAction.sa_flags = SA_RESETHAND;
+    sigemptyset(&sAction.sa_mask);
+    sigaction(SIGINT, &sAction, nullptr);
+    sigaction(SIGTERM, &sAction, nullptr);
+}
+
+/* pProgressData: non-null to draw GDAL's terminal progress bar. */
+int CPL_STDCALL InterruptibleProgress(double dfComplete,
+                                      const char *pszMessage,
+                                      void *pProgressData)
+{
+    if (g_nInterrupted)
+        return FALSE;
+    if (pProgressData != nullptr)
+        return GDALTermProgress(dfComplete, pszMessage, nullptr);
+    return TRUE;
+}
+
+}  // namespace
 
 int main(int argc, char **argv)
 {
@@ -48,10 +86,11 @@ int main(int argc, char **argv)
         GDALDestroyDriverManager();
         return 1;
     }
-    if (!oArgs.sOptions.bQuiet)
-    {
-        oArgs.sOptions.pfnProgress = GDALTermProgress;
-    }
+    static int nDrawProgress = 1;
+    oArgs.sOptions.pfnProgress = InterruptibleProgress;
+    oArgs.sOptions.pProgressData =
+        oArgs.sOptions.bQuiet ? nullptr : &nDrawProgress;
+    InstallInterruptHandler();
 
     bool bUsageError = false;
     GDALDatasetH hOut = mrast_gdal::RunMergeRasterize(
@@ -66,6 +105,11 @@ int main(int argc, char **argv)
             nRet = 1;
     }
     GDALClose(hSrcDS);
+    if (g_nInterrupted && nRet != 0)
+    {
+        fprintf(stderr, "\n");  // after the progress bar
+        nRet = 130;              // 128 + SIGINT, as shells report it
+    }
     if (bUsageError)
         fprintf(stderr, "\n%s", mrast_gdal::CliUsage());
     GDALDestroyDriverManager();

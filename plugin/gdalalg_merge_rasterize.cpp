@@ -237,15 +237,10 @@ bool GDALMergeRasterizeAlgorithm::RunImpl(GDALProgressFunc pfnProgress,
                     "together.");
         return false;
     }
-    if (m_bInvert)
-    {
-        ReportError(CE_Failure, CPLE_NotSupported,
-                    "--invert is not supported yet by merge-rasterize.");
-        return false;
-    }
     sOptions.adfBurnValues = m_adfBurnValues;
     sOptions.osBurnAttribute = m_osAttributeName;
     sOptions.b3D = m_b3D;
+    sOptions.bInverse = m_bInvert;
     sOptions.bAllTouched = m_bAllTouched;
     sOptions.anBands = m_anBands;
     if (!mrast::parse_merge_mode(m_bAdd ? "sum" : m_osMerge.c_str(),

@@ -395,6 +395,12 @@ bool ParseCliArguments(const std::vector<std::string> &aosArgs,
                      "'-tr xres yres' or '-ts xsize ysize' is required.");
             return false;
         }
+        if ((s.dfXRes != 0 || s.dfYRes != 0) && (s.nXSize != 0 || s.nYSize != 0))
+        {
+            CPLError(CE_Failure, CPLE_IllegalArg,
+                     "-tr and -ts options cannot be used at the same time.");
+            return false;
+        }
         if (s.bTargetAlignedPixels && s.dfXRes == 0 && s.dfYRes == 0)
         {
             CPLError(CE_Failure, CPLE_NotSupported,

@@ -42,10 +42,10 @@ bool CheckOptions(const MergeRasterizeOptions &sOptions, bool *pbUsageError)
                     "One of -burn, -a or -3d is required (what to burn).");
     if (nSources > 1)
         return Fail(pbUsageError, "-burn and -a cannot be used together.");
-    if (sOptions.bInverse)
+    if ((sOptions.dfXRes != 0 || sOptions.dfYRes != 0) &&
+        (sOptions.nXSize != 0 || sOptions.nYSize != 0))
         return Fail(pbUsageError,
-                    "-i (inverse rasterization) is not supported yet by "
-                    "gdal_merge_rasterize.");
+                    "-tr and -ts options cannot be used at the same time.");
     return CheckDevice(sOptions.eDevice);
 }
 
@@ -145,7 +145,7 @@ OGRCoordinateTransformationH LayerToOutputCT(OGRLayerH hLayer,
 /* Burn value of one feature for -a: numbers as doubles, strings parsed
  * (zero with a warning when not numeric, as gdal_rasterize). */
 double AttributeBurnValue(OGRFeatureH hFeat, int iField, OGRFieldType eType,
-                          bool &bWarned)
+                          const std::string &osField, bool &bWarned)
 {
     if (eType == OFTInteger || eType == OFTReal || eType == OFTInteger64)
         return OGR_F_GetFieldAsDouble(hFeat, iField);
@@ -158,12 +158,106 @@ double AttributeBurnValue(OGRFeatureH hFeat, int iField, OGRFieldType eType,
     {
         bWarned = true;  // once per layer, as GDAL's CPLErrorOnce
         CPLError(CE_Warning, CPLE_AppDefined,
-                     "Failed to parse attribute value %s of feature " CPL_FRMT_GIB
-                     " as a number. A value of zero will be burned for this "
-                     "feature.",
-                     pszValue, static_cast<GIntBig>(OGR_F_GetFID(hFeat)));
+                 "Failed to parse attribute value '%s' of field %s of feature "
+                 CPL_FRMT_GIB " as a number. A value of zero will be burned "
+                 "for this feature.",
+                 pszValue, osField.c_str(),
+                 static_cast<GIntBig>(OGR_F_GetFID(hFeat)));
     }
     return dfValue;
+}
+
+/* -i: the complement of a layer's polygons within a frame 2 pixels outside
+ * the raster, burnt as one feature (gdal_rasterize's inverse
+ * rasterization, same geometry so the same pixels). GDAL >= 3.8 with GEOS
+ * subtracts each polygon from the frame (a polygon nested in another's hole
+ * stays burnt-free, GDAL #8689); older GDAL, or no GEOS, makes every outer
+ * ring a hole of the frame and every hole a polygon of its own, which the
+ * even-odd fill turns into the same complement for disjoint polygons. */
+std::unique_ptr<OGRGeometry>
+InvertGeometries(GDALDatasetH hDstDS,
+                 std::vector<std::unique_ptr<OGRGeometry>> &apoGeoms)
+{
+    double adfGT[6] = {0, 1, 0, 0, 0, 1};
+    GDALGetGeoTransform(hDstDS, adfGT);
+    const double dfRight = GDALGetRasterXSize(hDstDS) + 2.0;
+    const double dfBottom = GDALGetRasterYSize(hDstDS) + 2.0;
+    auto poFrameRing = std::make_unique<OGRLinearRing>();
+    const double adfPixel[5][2] = {{-2, -2},
+                                   {dfRight, -2},
+                                   {dfRight, dfBottom},
+                                   {-2, dfBottom},
+                                   {-2, -2}};
+    for (const auto &adfP : adfPixel)
+        poFrameRing->addPoint(
+            adfGT[0] + adfP[0] * adfGT[1] + adfP[1] * adfGT[2],
+            adfGT[3] + adfP[0] * adfGT[4] + adfP[1] * adfGT[5]);
+    auto poFrame = std::make_unique<OGRPolygon>();
+    poFrame->addRingDirectly(poFrameRing.release());
+
+    bool bWarned = false;
+    auto IsPolygonal = [&bWarned](const OGRGeometry *poGeom)
+    {
+        const auto eType = wkbFlatten(poGeom->getGeometryType());
+        if (eType == wkbPolygon || eType == wkbMultiPolygon)
+            return true;
+        if (!bWarned)
+        {
+            bWarned = true;
+            CPLError(CE_Warning, CPLE_AppDefined,
+                     "Ignoring non-polygon geometries in -i mode");
+        }
+        return false;
+    };
+
+#if GDAL_VERSION_NUM >= GDAL_COMPUTE_VERSION(3, 8, 0)
+    if (OGRGeometryFactory::haveGEOS())
+    {
+        std::unique_ptr<OGRGeometry> poResult = std::move(poFrame);
+        for (const auto &poGeom : apoGeoms)
+        {
+            if (!IsPolygonal(poGeom.get()))
+                continue;
+            // A failed difference (invalid input) leaves the polygon out,
+            // as in GDAL.
+            std::unique_ptr<OGRGeometry> poDiff(
+                poResult->Difference(poGeom.get()));
+            if (poDiff)
+                poResult = std::move(poDiff);
+        }
+        return poResult;
+    }
+#endif
+    auto poMulti = std::make_unique<OGRMultiPolygon>();
+    std::vector<std::unique_ptr<OGRPolygon>> apoHolesAsPolygons;
+    auto AddPolygon = [&](const OGRPolygon *poPoly)
+    {
+        if (poPoly->getExteriorRing() == nullptr)
+            return;
+        poFrame->addRingDirectly(poPoly->getExteriorRing()->clone());
+        for (int i = poPoly->getNumInteriorRings() - 1; i >= 0; --i)
+        {
+            auto poHole = std::make_unique<OGRPolygon>();
+            poHole->addRingDirectly(poPoly->getInteriorRing(i)->clone());
+            apoHolesAsPolygons.push_back(std::move(poHole));
+        }
+    };
+    for (const auto &poGeom : apoGeoms)
+    {
+        if (!IsPolygonal(poGeom.get()))
+            continue;
+        if (wkbFlatten(poGeom->getGeometryType()) == wkbPolygon)
+            AddPolygon(poGeom->toPolygon());
+        else
+            for (const OGRPolygon *poPoly : *poGeom->toMultiPolygon())
+                AddPolygon(poPoly);
+    }
+    // GDAL's order: the frame with the outer rings, then the holes of the
+    // polygons (each polygon's last hole first).
+    poMulti->addGeometryDirectly(poFrame.release());
+    for (auto &poHole : apoHolesAsPolygons)
+        poMulti->addGeometryDirectly(poHole.release());
+    return poMulti;
 }
 
 }  // namespace
@@ -209,6 +303,10 @@ bool CollectLayerFeatures(OGRLayerH hLayer, GDALDatasetH hDstDS,
     OGRCoordinateTransformationH hCT =
         LayerToOutputCT(hLayer, hDstDS, !oSource.bReproject);
     std::vector<double> adfBurn(static_cast<std::size_t>(nBandCount), 0.0);
+    /* -i: the layer's geometries are kept, inverted at the end and burnt as
+     * one feature with the first feature's burn values (gdal_rasterize). */
+    std::vector<std::unique_ptr<OGRGeometry>> apoInverse;
+    std::vector<double> adfInverseBurn;
     bool bWarnedNonNumeric = false;
     bool bOK = true;
     OGR_L_ResetReading(hLayer);
@@ -233,9 +331,19 @@ bool CollectLayerFeatures(OGRLayerH hLayer, GDALDatasetH hDstDS,
                 adfBurn[ub] = oSource.padfBurnValues[ub];
             else if (iField >= 0)
                 adfBurn[ub] = AttributeBurnValue(hFeat, iField, eFieldType,
+                                                 oSource.osAttribute,
                                                  bWarnedNonNumeric);
             else
                 adfBurn[ub] = 0.0;  // -3d alone: burn Z
+        }
+        if (oSource.bInverse)
+        {
+            if (apoInverse.empty())
+                adfInverseBurn = adfBurn;
+            apoInverse.emplace_back(OGRGeometry::FromHandle(
+                OGR_F_StealGeometry(hFeat)));
+            OGR_F_Destroy(hFeat);
+            continue;
         }
         oBuilder.AddFeature(poGeom, adfBurn.data());
         OGR_F_Destroy(hFeat);
@@ -248,6 +356,22 @@ bool CollectLayerFeatures(OGRLayerH hLayer, GDALDatasetH hDstDS,
     }
     if (hCT)
         OCTDestroyCoordinateTransformation(hCT);
+    if (bOK && oSource.bInverse)
+    {
+        if (apoInverse.empty())
+        {
+            // No feature: the burn values given, else 0 (as GDAL).
+            for (int b = 0; b < nBandCount; b++)
+                adfBurn[static_cast<std::size_t>(b)] =
+                    oSource.padfBurnValues
+                        ? oSource.padfBurnValues[static_cast<std::size_t>(b)]
+                        : 0.0;
+            adfInverseBurn = adfBurn;
+        }
+        const std::unique_ptr<OGRGeometry> poInverted =
+            InvertGeometries(hDstDS, apoInverse);
+        oBuilder.AddFeature(poInverted.get(), adfInverseBurn.data());
+    }
     return bOK;
 }
 
@@ -286,6 +410,13 @@ bool CheckDevice(Device eDevice)
 
 bool CheckBurnBands(GDALDatasetH hDstDS, const std::vector<int> &anBands)
 {
+    if (GDALGetAccess(hDstDS) != GA_Update)
+    {
+        CPLError(CE_Failure, CPLE_NoWriteAccess,
+                 "%s is opened read-only: it cannot be burnt into.",
+                 GDALGetDescription(hDstDS));
+        return false;
+    }
     for (int iBand : anBands)
     {
         GDALRasterBandH hBand =
@@ -469,6 +600,24 @@ GDALDatasetH RunMergeRasterize(const char *pszDest, GDALDatasetH hDstDS,
     SourceLayers oLayers;
     if (!OpenLayers(hSrcDS, sOptions, oLayers, pbUsageError))
         return nullptr;
+    /* -a: the field must exist on every layer, checked before any output is
+     * created or opened. */
+    if (!sOptions.osBurnAttribute.empty())
+    {
+        for (OGRLayerH hLayer : oLayers.ahLayers)
+        {
+            OGRFeatureDefnH hDefn = OGR_L_GetLayerDefn(hLayer);
+            if (OGR_FD_GetFieldIndex(hDefn, sOptions.osBurnAttribute.c_str()) <
+                0)
+            {
+                CPLError(CE_Failure, CPLE_AppDefined,
+                         "Failed to find field %s on layer %s (-a).",
+                         sOptions.osBurnAttribute.c_str(),
+                         OGR_FD_GetName(hDefn));
+                return nullptr;
+            }
+        }
+    }
 
     NewOutput oNew;
     const bool bCreate = hDstDS == nullptr && sOptions.bCreateOutput;
@@ -493,7 +642,10 @@ GDALDatasetH RunMergeRasterize(const char *pszDest, GDALDatasetH hDstDS,
     {
         if (!CreateOutputRaster(oLayers.ahLayers, pszDest, sOptions,
                                 nBandCount, oNew))
+        {
+            AbandonOutputRaster(oNew);
             return nullptr;
+        }
         hDstDS = oNew.hDS;
     }
 
@@ -502,7 +654,11 @@ GDALDatasetH RunMergeRasterize(const char *pszDest, GDALDatasetH hDstDS,
         for (int i = 1; i <= (bCreate ? nBandCount : 1); i++)
             anBands.push_back(i);
     if (!CheckBurnBands(hDstDS, anBands))
+    {
+        if (bCreate)
+            AbandonOutputRaster(oNew);
         return nullptr;
+    }
 
     GeometryBatchBuilder oBuilder(static_cast<int>(anBands.size()),
                                   sOptions.b3D);
@@ -517,6 +673,7 @@ GDALDatasetH RunMergeRasterize(const char *pszDest, GDALDatasetH hDstDS,
     oSource.padfBurnValues = adfBurn.empty() ? nullptr : adfBurn.data();
     oSource.osAttribute = sOptions.osBurnAttribute;
     oSource.bReproject = sOptions.osOutputSRS.empty();  // as -a_srs does
+    oSource.bInverse = sOptions.bInverse;
     /* Feature input larger than the geometry budget streams: the windows
      * (bounded groups of blocks, see mrast_band_windows.h) stay the outer
      * loop, so that every window keeps one Burner across all the batches
@@ -527,7 +684,8 @@ GDALDatasetH RunMergeRasterize(const char *pszDest, GDALDatasetH hDstDS,
      * input beyond the budget costs one read of the layers per group of
      * windows (rasters within GDAL_CACHEMAX / 2 are one group), never more
      * memory than the budget plus GDAL_CACHEMAX. */
-    const std::size_t nBudget = GeometryBatchBudget();
+    // -i burns one inverted geometry per layer: never streamed.
+    const std::size_t nBudget = sOptions.bInverse ? 0 : GeometryBatchBudget();
     const int nBurnBands = static_cast<int>(anBands.size());
     bool bOverflow = false;
     bool bOK = true;
@@ -582,17 +740,27 @@ GDALDatasetH RunMergeRasterize(const char *pszDest, GDALDatasetH hDstDS,
         bOK = bOK && BurnBands(hDstDS, anBands, fnSource, 0, sOptions,
                                !bCreate, pfnProgress, pProgressData);
     }
+    if (bOK && bCreate)
+    {
+        // The copy for drivers without Create, the close, the rename of the
+        // temporary file.
+        hDstDS = FinishOutputRaster(oNew, pfnProgress, pProgressData);
+        bOK = hDstDS != nullptr;
+    }
     if (!bOK)
     {
         if (bCreate)
-            GDALClose(hDstDS);
+        {
+            const bool bInterrupted =
+                CPLGetLastErrorNo() == CPLE_UserInterrupt;
+            AbandonOutputRaster(oNew);
+            // SPEC 6: nothing half-written is left behind, and the user is
+            // told so.
+            if (bInterrupted)
+                CPLError(CE_Failure, CPLE_UserInterrupt,
+                         "Interrupted: %s not written.", pszDest);
+        }
         return nullptr;
-    }
-    if (oNew.hFinalDriver != nullptr)
-    {
-        if (!FinishOutputRaster(oNew, pfnProgress, pProgressData))
-            return nullptr;
-        hDstDS = GDALOpenEx(pszDest, GDAL_OF_RASTER, nullptr, nullptr, nullptr);
     }
     pfnProgress(1.0, "", pProgressData);
     return hDstDS;

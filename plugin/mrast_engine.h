@@ -37,6 +37,8 @@ struct LayerBurnSource
     bool bMissingAttributeIsError = true;  // false: warn, skip the layer
                                            // (GDALRasterizeLayers())
     bool bReproject = true;  // layer CRS -> output CRS through OGR
+    bool bInverse = false;   // -i: burn the complement of the layer's
+                             // polygons, as one feature
 };
 
 /* Appends the features of hLayer (read order, attribute filter applied) to

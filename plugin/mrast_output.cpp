@@ -1,11 +1,15 @@
 #include "mrast_output.h"
 
+#include <atomic>
 #include <cmath>
 #include <limits>
 
 #include "cpl_conv.h"
 #include "cpl_error.h"
+#include "cpl_multiproc.h"
 #include "cpl_string.h"
+#include "cpl_vsi.h"
+#include "gdal_priv.h"
 #include "gdal_utils.h"
 #include "ogr_srs_api.h"
 
@@ -105,6 +109,57 @@ GDALDriverH PickDriver(const char *pszDest, const std::string &osFormat)
     return GDALGetDriverByName("GTiff");
 }
 
+/* Silences errors and keeps the last one (the cause of a failure) for the
+ * scope; GDAL 3.6's CPLErrorStateBackuper takes no handler. */
+struct QuietErrors
+{
+    CPLErrorStateBackuper oState{};
+    CPLErrorHandlerPusher oQuiet{CPLQuietErrorHandler};
+};
+
+/* The temporary name a new output is written under (see NewOutput), or ""
+ * to write the destination directly. */
+std::string TemporaryPathFor(GDALDriverH hDriver, const char *pszDest)
+{
+    if (pszDest == nullptr || pszDest[0] == '\0' ||
+        EQUAL(GDALGetDriverShortName(hDriver), "MEM"))
+        return std::string();
+    const std::string osDest = pszDest;
+    if (STARTS_WITH_CI(pszDest, "/vsi") && !STARTS_WITH_CI(pszDest, "/vsimem/"))
+        return std::string();  // object stores: no atomic rename
+    std::string osDir = CPLGetPath(pszDest);
+    VSIStatBufL sStat;
+    if (VSIStatL(osDir.empty() ? "." : osDir.c_str(), &sStat) != 0 ||
+        !VSI_ISDIR(sStat.st_mode))
+        return std::string();  // let the driver report the missing directory
+    static std::atomic<int> nCounter{0};
+    const int nThis = nCounter++;
+    std::string osStem = CPLGetBasename(pszDest);
+    osStem += CPLSPrintf(".mrast-tmp-" CPL_FRMT_GIB,
+                         static_cast<GIntBig>(CPLGetPID()));
+    if (nThis > 0)
+        osStem += CPLSPrintf("-%d", nThis);
+    const std::string osExt = CPLGetExtension(pszDest);
+    return CPLFormFilename(osDir.empty() ? nullptr : osDir.c_str(),
+                           osStem.c_str(),
+                           osExt.empty() ? nullptr : osExt.c_str());
+}
+
+/* Deletes a dataset and its side files, quietly (GDALDriver::QuietDelete
+ * does not exist as such in the C API). */
+void QuietDeleteDataset(GDALDriverH hDriver, const std::string &osPath)
+{
+    QuietErrors oQuiet;
+    VSIStatBufL sStat;
+    if (VSIStatL(osPath.c_str(), &sStat) != 0)
+        return;
+    GDALDriverH hFound = GDALIdentifyDriver(osPath.c_str(), nullptr);
+    if (hFound == nullptr)
+        hFound = hDriver;
+    if (hFound == nullptr || GDALDeleteDataset(hFound, osPath.c_str()) != CE_None)
+        VSIUnlink(osPath.c_str());
+}
+
 GDALDataType DefaultOutputType(const std::vector<OGRLayerH> &ahLayers,
                                const MergeRasterizeOptions &sOptions,
                                GDALDriverH hDriver)
@@ -141,6 +196,13 @@ bool CreateOutputRaster(const std::vector<OGRLayerH> &ahLayers,
     GDALDriverH hDriver = PickDriver(pszDest, sOptions.osFormat);
     if (hDriver == nullptr)
         return false;
+    oOut.hDriver = hDriver;
+    oOut.osDest = pszDest ? pszDest : "";
+    {
+        VSIStatBufL sStat;
+        oOut.bDestExisted =
+            !oOut.osDest.empty() && VSIStatL(pszDest, &sStat) == 0;
+    }
     if (GDALGetMetadataItem(hDriver, GDAL_DCAP_RASTER, nullptr) == nullptr)
     {
         CPLError(CE_Failure, CPLE_NotSupported,
@@ -182,7 +244,9 @@ bool CreateOutputRaster(const std::vector<OGRLayerH> &ahLayers,
             if (OGR_L_GetExtent(hLayer, &sEnv, TRUE) != OGRERR_NONE)
             {
                 CPLError(CE_Failure, CPLE_AppDefined,
-                         "Cannot get layer extent");
+                         "Cannot get layer extent of layer %s (no feature "
+                         "with a geometry?): give the extent with -te.",
+                         OGR_L_GetName(hLayer));
                 return false;
             }
             if (!sOptions.bTargetAlignedPixels && dfXRes != 0 && dfYRes != 0)
@@ -275,49 +339,46 @@ bool CreateOutputRaster(const std::vector<OGRLayerH> &ahLayers,
     for (const auto &osCO : sOptions.aosCreationOptions)
         aosCO.AddString(osCO.c_str());
 
+    // Checked before anything is written.
+    OGRSpatialReference oSRS;
+    if (!sOptions.osOutputSRS.empty() &&
+        oSRS.SetFromUserInput(sOptions.osOutputSRS.c_str()) != OGRERR_NONE)
+    {
+        CPLError(CE_Failure, CPLE_AppDefined, "Invalid -a_srs: %s",
+                 sOptions.osOutputSRS.c_str());
+        return false;
+    }
+
+    oOut.osTempPath = TemporaryPathFor(hDriver, pszDest);
+    const char *pszCreatePath =
+        oOut.osTempPath.empty() ? pszDest : oOut.osTempPath.c_str();
     GDALDatasetH hDS = nullptr;
     if (bCanCreate)
     {
-        hDS = GDALCreate(hDriver, pszDest, nXSize, nYSize, nBandCount, eType,
-                         aosCO.List());
+        hDS = GDALCreate(hDriver, pszCreatePath, nXSize, nYSize, nBandCount,
+                         eType, aosCO.List());
     }
     else
     {
         // Burn into MEM (in place in its band memory), CreateCopy at the end.
         hDS = GDALCreate(GDALGetDriverByName("MEM"), "", nXSize, nYSize,
                          nBandCount, eType, nullptr);
-        oOut.hFinalDriver = hDriver;
-        oOut.osFinalPath = pszDest;
-        oOut.aosFinalCreationOptions = sOptions.aosCreationOptions;
+        oOut.bCreateCopy = true;
+        oOut.aosCreationOptions = sOptions.aosCreationOptions;
     }
     if (hDS == nullptr)
     {
         CPLError(CE_Failure, CPLE_AppDefined, "Cannot create %s", pszDest);
         return false;
     }
+    oOut.hDS = hDS;
     double adfGT[6] = {dfMinX, dfXRes, 0.0, dfMaxY, 0.0, -dfYRes};
     GDALSetGeoTransform(hDS, adfGT);
 
-    OGRSpatialReferenceH hSRS = nullptr;
     if (!sOptions.osOutputSRS.empty())
-    {
-        hSRS = OSRNewSpatialReference(nullptr);
-        if (OSRSetFromUserInput(hSRS, sOptions.osOutputSRS.c_str()) !=
-            OGRERR_NONE)
-        {
-            CPLError(CE_Failure, CPLE_AppDefined, "Invalid -a_srs: %s",
-                     sOptions.osOutputSRS.c_str());
-            OSRDestroySpatialReference(hSRS);
-            GDALClose(hDS);
-            return false;
-        }
-        GDALSetSpatialRef(hDS, hSRS);
-        OSRDestroySpatialReference(hSRS);
-    }
+        GDALSetSpatialRef(hDS, OGRSpatialReference::ToHandle(&oSRS));
     else if (!ahLayers.empty() && OGR_L_GetSpatialRef(ahLayers[0]) != nullptr)
-    {
         GDALSetSpatialRef(hDS, OGR_L_GetSpatialRef(ahLayers[0]));
-    }
 
     const bool bSetNoData =
         sOptions.bHasNoData || GdalRasterizeSetsDefaultNoData();
@@ -351,37 +412,101 @@ bool CreateOutputRaster(const std::vector<OGRLayerH> &ahLayers,
             GDALFillRaster(hBand, CPLAtof(sOptions.osNoData.c_str()), 0);
         }
     }
-    oOut.hDS = hDS;
     return true;
 }
 
-bool FinishOutputRaster(NewOutput &oOut, GDALProgressFunc pfnProgress,
-                        void *pProgressData)
+GDALDatasetH FinishOutputRaster(NewOutput &oOut, GDALProgressFunc pfnProgress,
+                                void *pProgressData)
 {
+    if (!oOut.bCreateCopy && oOut.osTempPath.empty())
+        return oOut.hDS;  // written directly (MEM, object stores): as is
+    const std::string osWritten =
+        oOut.osTempPath.empty() ? oOut.osDest : oOut.osTempPath;
     bool bOK = true;
-    if (oOut.hFinalDriver != nullptr && oOut.hDS != nullptr)
+    if (oOut.bCreateCopy)
     {
         CPLStringList aosCO;
-        for (const auto &osCO : oOut.aosFinalCreationOptions)
+        for (const auto &osCO : oOut.aosCreationOptions)
             aosCO.AddString(osCO.c_str());
         GDALDatasetH hCopy =
-            GDALCreateCopy(oOut.hFinalDriver, oOut.osFinalPath.c_str(),
-                           oOut.hDS, FALSE, aosCO.List(), pfnProgress,
-                           pProgressData);
+            GDALCreateCopy(oOut.hDriver, osWritten.c_str(), oOut.hDS, FALSE,
+                           aosCO.List(), pfnProgress, pProgressData);
         bOK = hCopy != nullptr;
         if (hCopy)
         {
+            CPLErrorReset();
 #if GDAL_VERSION_NUM >= GDAL_COMPUTE_VERSION(3, 7, 0)
-            bOK = GDALClose(hCopy) == CE_None && bOK;
+            bOK = GDALClose(hCopy) == CE_None;
 #else
             GDALClose(hCopy);
-            bOK = bOK && CPLGetLastErrorType() != CE_Failure;
+            bOK = CPLGetLastErrorType() != CE_Failure;
 #endif
         }
+    }
+    if (!bOK)
+    {
+        // Keep the copy's error (a cancellation) as the last one.
+        AbandonOutputRaster(oOut);
+        return nullptr;
+    }
+    // Closing writes the last blocks: a failure there is a failure.
+    CPLErrorReset();
+#if GDAL_VERSION_NUM >= GDAL_COMPUTE_VERSION(3, 7, 0)
+    bOK = GDALClose(oOut.hDS) == CE_None;
+#else
+    GDALClose(oOut.hDS);
+    bOK = CPLGetLastErrorType() != CE_Failure;
+#endif
+    oOut.hDS = nullptr;
+    if (bOK && !oOut.osTempPath.empty())
+    {
+        // Create / CreateCopy replace an existing destination: so do we,
+        // only now that the new one is complete.
+        if (oOut.bDestExisted)
+            QuietDeleteDataset(nullptr, oOut.osDest);
+        if (GDALRenameDataset(oOut.hDriver, oOut.osDest.c_str(),
+                              oOut.osTempPath.c_str()) != CE_None)
+        {
+            CPLError(CE_Failure, CPLE_FileIO,
+                     "Cannot rename %s to %s: %s not written.",
+                     oOut.osTempPath.c_str(), oOut.osDest.c_str(),
+                     oOut.osDest.c_str());
+            bOK = false;
+        }
+    }
+    if (!bOK)
+    {
+        AbandonOutputRaster(oOut);
+        return nullptr;
+    }
+    oOut.osTempPath.clear();
+    GDALDatasetH hDS = nullptr;
+    if (!oOut.bCreateCopy)
+    {
+        QuietErrors oQuiet;
+        hDS = GDALOpenEx(oOut.osDest.c_str(), GDAL_OF_RASTER | GDAL_OF_UPDATE,
+                         nullptr, nullptr, nullptr);
+    }
+    if (hDS == nullptr)
+        hDS = GDALOpenEx(oOut.osDest.c_str(),
+                         GDAL_OF_RASTER | GDAL_OF_VERBOSE_ERROR, nullptr,
+                         nullptr, nullptr);
+    return hDS;
+}
+
+void AbandonOutputRaster(NewOutput &oOut)
+{
+    QuietErrors oQuiet;
+    if (oOut.hDS != nullptr)
+    {
         GDALClose(oOut.hDS);
         oOut.hDS = nullptr;
     }
-    return bOK;
+    if (!oOut.osTempPath.empty())
+        QuietDeleteDataset(oOut.hDriver, oOut.osTempPath);
+    else if (!oOut.bDestExisted && !oOut.osDest.empty() && !oOut.bCreateCopy)
+        QuietDeleteDataset(oOut.hDriver, oOut.osDest);
+    oOut.osTempPath.clear();
 }
 
 }  // namespace mrast_gdal

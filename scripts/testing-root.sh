@@ -21,7 +21,8 @@ PACKAGES=(libgdal-dev gdal-bin python3-gdal python3-numpy cmake g++ ninja-build
           libgtest-dev pkg-config
           # QGIS for the Processing provider's headless test (qgis_process):
           # about 1.3 GB and a few minutes the first time.
-          qgis python3-qgis qgis-providers)
+          qgis python3-qgis qgis-providers
+          python3-dask python3-distributed)
 
 log() { echo "testing-root: $*" >&2; }
 

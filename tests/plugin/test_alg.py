@@ -190,7 +190,7 @@ with tempfile.TemporaryDirectory() as tmp:
         (["--update", "--init", "0", "--burn", "1", QUAKES, out], "Cannot specify --init when updating"),
         (["--size", "10,10", QUAKES, "new2.tif"], "One of --burn, --attribute-name"),
         (["--burn", "1", "-a", "mag", "--size", "10,10", QUAKES, "new3.tif"], "--burn and --attribute-name"),
-        (["--invert", "--burn", "1", "--size", "10,10", QUAKES, "new4.tif"], "--invert"),
+        (["--invert", "--burn", "1", "--device", "cuda", "--size", "10,10", QUAKES, "new4.tif"], "CUDA"),
         (["--threads", "0", "--burn", "1", "--size", "10,10", QUAKES, "new5.tif"], "--threads"),
         (["--device", "tpu", "--burn", "1", "--size", "10,10", QUAKES, "new6.tif"], "device"),
         (["--band", "1", "--burn", "1", "--size", "10,10", QUAKES, "new7.tif"], "--band"),
