@@ -82,7 +82,7 @@ inline void shift_into_window(std::vector<Span> &spans, const RasterWindow &w,
 /// band lists (4 bytes an entry) and band ranges (8 bytes a feature) whatever
 /// the batch size -- about 1.5 MiB, so 1M points on a 4096x4096 Float64
 /// raster stay at 8.08 bytes per pixel (the 8.2 B/px budget of SPEC 5's
-/// "output plus one bit"); bigger chunks measured no faster.
+/// "output plus one bit").
 constexpr std::size_t kChunkFeatures = std::size_t{1} << 16;
 constexpr std::size_t kChunkEntries = std::size_t{1} << 18;
 
