@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "mrast/coverage.hpp"
+#include "mrast/rules/geometry_views.hpp"
+#include "mrast/rules/numeric.hpp"
 #include "mrast/span.hpp"
 
 namespace mrast {
@@ -97,75 +99,12 @@ private:
     std::int32_t m_row_end;
 };
 
-/// Per-vertex Z as GDAL's padfVariant sees it: `values` null means GDAL was
-/// given no variant array (BURN_VALUE_FROM unset), so every burn adds 0.
-/// `constant` replaces every vertex's Z by one value: GDAL does that for
-/// all-touched polygon rings ("Reverting the variants to the first value",
-/// gv_rasterize_one_shape).
-struct ZSource {
-    const double *values = nullptr;
-    bool use_constant = false;
-    double constant = 0.0;
-
-    bool present() const noexcept { return values != nullptr || use_constant; }
-    double at(std::size_t i) const noexcept
-    {
-        return use_constant ? constant : (values != nullptr ? values[i] : 0.0);
-    }
-};
-
-/// A view of one ring / line string: vertices [begin, end) of the batch.
-struct RingView {
-    const double *x;
-    const double *y;
-    std::size_t begin;
-    std::size_t end;
-    std::size_t size() const noexcept { return end - begin; }
-};
-
-/// The rings of one polygon part: rings [ring_begin, ring_end) of a batch.
-struct PolygonView {
-    const double *x;
-    const double *y;
-    const std::size_t *ring_vertex_offsets;
-    std::size_t ring_begin;
-    std::size_t ring_end;
-    std::size_t ring_count() const noexcept { return ring_end - ring_begin; }
-    RingView ring(std::size_t i) const noexcept
-    {
-        return RingView{x, y, ring_vertex_offsets[ring_begin + i],
-                        ring_vertex_offsets[ring_begin + i + 1]};
-    }
-};
-
-/// floor() to int64, saturating; NaN gives INT64_MIN. Only used where GDAL
-/// casts a value it has already range-checked, so saturation never changes
-/// a pixel GDAL would burn; it only keeps us free of undefined behaviour.
-/// std::floor without the libm call: the baseline x86-64 target has no
-/// roundsd, so std::floor was a call per pixel of the all-touched walk.
-/// Doubles of magnitude >= 2^52 are integral already (as are inf and NaN,
-/// returned as they are); below, truncation is exact and one step down
-/// fixes negatives. Returns `v` itself for integral values, so -0.0 stays
-/// -0.0 as with std::floor.
-inline double floor_fast(double v) noexcept
-{
-    if (!(std::fabs(v) < 4503599627370496.0))
-        return v;
-    const double t = static_cast<double>(static_cast<std::int64_t>(v));
-    if (t == v)
-        return v;
-    return t > v ? t - 1.0 : t;
-}
-
-inline std::int64_t floor_to_i64(double v) noexcept
-{
-    const double f = floor_fast(v);
-    if (!(f >= -9.2e18))
-        return std::numeric_limits<std::int64_t>::min();
-    if (f > 9.2e18)
-        return std::numeric_limits<std::int64_t>::max();
-    return static_cast<std::int64_t>(f);
-}
+// The views and numeric helpers are host+device code shared with CUDA.
+using rules::floor_fast;
+using rules::floor_to_i64;
+using rules::PolygonView;
+using rules::RingView;
+using rules::ZSource;
 
 /// GDALdllImageLine on one line string (every segment, Bresenham between
 /// floored end points, end point of a segment only burnt on the last one).

@@ -19,31 +19,12 @@
 
 #include "coverage_detail.hpp"
 #include "mrast/coverage.hpp"
+#include "mrast/rules/polygon.hpp"
 
 namespace mrast {
 namespace detail {
 
 namespace {
-
-constexpr double kIntMin = static_cast<double>(std::numeric_limits<int>::min());
-constexpr double kIntMax = static_cast<double>(std::numeric_limits<int>::max());
-
-/// (int)floor(clamp(v, INT_MIN, INT_MAX) + 0.5) as GDAL computes a crossing.
-/// A NaN intersection (0 * inf, inf / inf) is undefined behaviour in GDAL's
-/// cast; x86 (cvttsd2si) yields INT_MIN, which we reproduce. The floor is
-/// done in integers (truncate, then step down if that rounded up): the value
-/// is within the int range here, and it keeps a libm call out of the loop
-/// that runs once per crossing.
-std::int32_t round_crossing(double intersect) noexcept
-{
-    const double rounded = std::clamp(intersect, kIntMin, kIntMax) + 0.5;
-    if (std::isnan(rounded))
-        return std::numeric_limits<std::int32_t>::min();
-    auto t = static_cast<std::int64_t>(rounded);
-    if (static_cast<double>(t) > rounded)
-        --t;
-    return static_cast<std::int32_t>(t);
-}
 
 /// Small arrays of crossings (a row of a star polygon has 2, of a ragged
 /// one a handful): insertion sort beats std::sort's setup.
@@ -96,63 +77,21 @@ void fill_polygon(const PolygonView &polygon, double z, RasterSize size, SpanSin
             const double xb = ring.x[ind2];
             // GDAL's predicates mis-handle NaN (a NaN edge reads as
             // horizontal on every row); an edge with a NaN end is ignored.
-            if (std::isnan(ya) || std::isnan(yb) || std::isnan(xa) || std::isnan(xb))
+            if (rules::edge_has_nan(xa, ya, xb, yb))
                 continue;
 
             if (ya == yb) {
-                // Horizontal: only the row whose centre lies exactly on it,
-                // and only when it runs right to left ("DO NOT skip bottom
-                // horizontal segments"; top ones come from the crossings).
-                if (!(xa > xb))
-                    continue;
-                const double fy = std::floor(ya);
-                if (!(fy >= static_cast<double>(row_lo) && fy <= static_cast<double>(row_hi)))
-                    continue;
-                const auto row = static_cast<std::int64_t>(fy);
-                if (static_cast<double>(row) + 0.5 != ya)
-                    continue;
-                const double hx1 = std::floor(xb + 0.5);
-                const double hx2 = std::floor(xa + 0.5);
-                if (hx1 > static_cast<double>(width - 1) || hx2 <= 0)
-                    continue;
-                const auto x1 = static_cast<std::int64_t>(std::max(hx1, 0.0));
-                const auto x2 =
-                    static_cast<std::int64_t>(std::min<double>(hx2, static_cast<double>(width)));
-                sink.run(row, x1, x2 - 1, z);
+                std::int64_t row = 0, x0 = 0, x1 = -1;
+                if (rules::horizontal_edge_run(xa, ya, xb, row_lo, row_hi, width, row, x0, x1))
+                    sink.run(row, x0, x1, z);
                 continue;
             }
 
-            // Orient so that dy1 < dy2, swapping x with y.
-            double dy1 = ya;
-            double dy2 = yb;
-            double dx1 = xa;
-            double dx2 = xb;
-            if (dy1 > dy2) {
-                std::swap(dy1, dy2);
-                dx1 = xb;
-                dx2 = xa;
-            }
-            // Rows with dy1 <= y + 0.5 < dy2 (y + 0.5 is exact for band
-            // rows). The estimate is widened by one row on each side, then
-            // GDAL's predicate trims it; it is monotone in y, so the rows in
-            // between all satisfy it.
-            double first = std::floor(dy1 - 0.5) - 1.0;
-            double last = std::floor(dy2 - 0.5) + 1.0;
-            if (first < static_cast<double>(row_lo))
-                first = static_cast<double>(row_lo);
-            if (last > static_cast<double>(row_hi))
-                last = static_cast<double>(row_hi);
-            if (!(first <= last))
+            const rules::OrientedEdge oe = rules::orient_edge(xa, ya, xb, yb);
+            std::int64_t y_first = 0, y_last = -1;
+            if (!rules::edge_rows(oe, row_lo, row_hi, y_first, y_last))
                 continue;
-            auto y_first = static_cast<std::int64_t>(first);
-            auto y_last = static_cast<std::int64_t>(last);
-            while (y_first <= y_last && !(static_cast<double>(y_first) + 0.5 >= dy1))
-                ++y_first;
-            while (y_last >= y_first && !(static_cast<double>(y_last) + 0.5 < dy2))
-                --y_last;
-            if (y_first > y_last)
-                continue;
-            edges.push_back(FillEdge{dx1, dy1, dx2 - dx1, dy2 - dy1,
+            edges.push_back(FillEdge{oe.x1, oe.y1, oe.dx, oe.dy,
                                      static_cast<std::int32_t>(y_first),
                                      static_cast<std::int32_t>(y_last)});
             used_lo = std::min(used_lo, y_first);
@@ -181,12 +120,11 @@ void fill_polygon(const PolygonView &polygon, double z, RasterSize size, SpanSin
     std::vector<std::int32_t> &cells = ws.cells;
     cells.resize(total);
     for (const FillEdge &e : edges) {
+        const rules::OrientedEdge oe{e.x1, e.y1, e.dx, e.dy, 0.0};
         std::size_t *cursor = slots.data() + (e.row_first - used_lo);
         for (std::int64_t y = e.row_first; y <= e.row_last; ++y, ++cursor) {
-            const double dy = static_cast<double>(y) + 0.5;
-            // GDAL: (dy - dy1) * (dx2 - dx1) / (dy2 - dy1) + dx1.
-            const double intersect = (dy - e.y1) * e.dx / e.dy + e.x1;
-            cells[(*cursor)++] = round_crossing(intersect);
+            // GDAL: (dy - dy1) * (dx2 - dx1) / (dy2 - dy1) + dx1, rounded.
+            cells[(*cursor)++] = rules::edge_crossing(oe, y);
         }
     }
 
@@ -200,12 +138,8 @@ void fill_polygon(const PolygonView &polygon, double z, RasterSize size, SpanSin
         const std::size_t end = slots[r];
         sort_crossings(c + begin, c + end);
         const std::int64_t row = used_lo + static_cast<std::int64_t>(r);
-        for (std::size_t i = begin; i + 1 < end; i += 2) {
-            const std::int64_t c0 = c[i];
-            const std::int64_t c1 = c[i + 1];
-            if (c0 <= width - 1 && c1 > 0)
-                sink.run(row, c0, c1 - 1, z);
-        }
+        rules::pair_crossings(c + begin, end - begin, width,
+                              [&](std::int64_t x0, std::int64_t x1) { sink.run(row, x0, x1, z); });
         begin = end;
     }
 }

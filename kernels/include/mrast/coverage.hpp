@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "mrast/geometry.hpp"
+#include "mrast/rules/point.hpp"
 #include "mrast/span.hpp"
 
 namespace mrast {
@@ -43,13 +44,7 @@ struct CoverageWorkspace {
 /// outside; NaN fails every comparison).
 inline bool point_pixel(double x, double y, RasterSize size, std::int32_t &col,
                         std::int32_t &row) noexcept {
-    if (!(0 <= x && x < static_cast<double>(size.width) && 0 <= y &&
-          y < static_cast<double>(size.height))) {
-        return false;
-    }
-    col = static_cast<std::int32_t>(x);
-    row = static_cast<std::int32_t>(y);
-    return true;
+    return rules::point_pixel(x, y, size.width, size.height, col, row);
 }
 
 /// The most common feature of all, one Points part of one vertex, without

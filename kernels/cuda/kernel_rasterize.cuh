@@ -1,0 +1,298 @@
+#pragma once
+// The CUDA kernels: shells around agent_rasterize.cuh (one work item, span
+// or pixel a thread). Launched by dispatch_rasterize.cu.
+
+#include <cstddef>
+#include <cstdint>
+
+#include "agent_rasterize.cuh"
+
+namespace mrast {
+namespace cuda_detail {
+
+__global__ void part_feature_kernel(const std::size_t *feature_part_offsets, std::size_t features,
+                                    std::uint32_t *part_feature) {
+    const std::size_t f = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x;
+    if (f >= features) return;
+    for (std::size_t p = feature_part_offsets[f]; p < feature_part_offsets[f + 1]; ++p)
+        part_feature[p] = static_cast<std::uint32_t>(f);
+}
+
+__global__ void part_rows_kernel(DeviceGeometry g, std::size_t parts, std::int32_t *lo,
+                                 std::int32_t *hi) {
+    const std::size_t p = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x;
+    if (p >= parts) return;
+    part_rows(g, p, lo[p], hi[p]);
+}
+
+/// Work items of each part within tile rows [r0, r1): a polygon's rows (plus
+/// one ring walk with all-touched), one item per line / point part.
+__global__ void item_count_kernel(DeviceGeometry g, std::size_t parts, const std::int32_t *lo,
+                                  const std::int32_t *hi, std::int32_t r0, std::int32_t r1,
+                                  std::uint32_t *counts) {
+    const std::size_t p = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x;
+    if (p >= parts) return;
+    const std::int32_t a = lo[p] > r0 ? lo[p] : r0;
+    const std::int32_t b = hi[p] < r1 - 1 ? hi[p] : r1 - 1;
+    std::uint32_t n = 0;
+    if (a <= b) {
+        if (g.part_kind[p] == PartKind::Polygon) {
+            n = static_cast<std::uint32_t>(b - a + 1) + (g.all_touched ? 1u : 0u);
+        } else {
+            n = 1;
+        }
+    }
+    counts[p] = n;
+}
+
+/// Coverage, counting (Write = false: counts[item]) or writing (spans at
+/// offsets[item]). Each thread finds its part by binary search.
+template <bool Write>
+__global__ void __launch_bounds__(128) coverage_kernel(
+    DeviceGeometry g, std::size_t parts, const unsigned long long *item_offsets,
+    unsigned long long items, const std::int32_t *lo, std::int32_t r0, std::int32_t r1,
+    std::uint32_t *counts, const unsigned long long *span_offsets, DeviceSpan *spans) {
+    const unsigned long long i = blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
+    if (i >= items) return;
+    std::size_t a = 0, b = parts;  // last part with item_offsets[p] <= i
+    while (b - a > 1) {
+        const std::size_t m = (a + b) / 2;
+        if (item_offsets[m] <= i) a = m;
+        else b = m;
+    }
+    const std::size_t p = a;
+    const auto k = static_cast<std::int64_t>(i - item_offsets[p]);
+    const std::int32_t row_lo = lo[p] > r0 ? lo[p] : r0;
+    const auto row_count = static_cast<std::int32_t>(item_offsets[p + 1] - item_offsets[p]) -
+                           ((g.part_kind[p] == PartKind::Polygon && g.all_touched) ? 1 : 0);
+    DeviceSink sink{g.width, r0, r1, g.part_feature[p], Write ? spans + span_offsets[i] : nullptr};
+    cover_item(g, p, k, row_lo, row_count, sink);
+    if (!Write) counts[i] = sink.m_count;
+}
+
+// ---- apply: spans -> per-pixel scratch ------------------------------------
+
+/// Pixel index in the tile; `clip` trims a span that overlaps earlier spans
+/// of its feature and row (union, sum/count/mean only).
+struct TileGeometry {
+    std::int32_t width;
+    std::int32_t r0;
+    __device__ std::size_t index(std::int32_t x, std::int32_t y) const {
+        return static_cast<std::size_t>(y - r0) * static_cast<std::size_t>(width) +
+               static_cast<std::size_t>(x);
+    }
+};
+
+template <class U, bool IsFirst>
+__global__ void apply_order_kernel(const DeviceSpan *spans, unsigned long long n, TileGeometry t,
+                                   U *order) {
+    const unsigned long long i = blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
+    if (i >= n) return;
+    const DeviceSpan s = spans[i];
+    // first: smallest feature index wins (none = all ones); last: largest
+    // feature index + 1 (none = 0).
+    const U rank = static_cast<U>(IsFirst ? s.feature : s.feature + 1);
+    for (std::int32_t x = s.x0; x <= s.x1; ++x) atomic_extreme<U, IsFirst>(order + t.index(x, s.y), rank);
+}
+
+template <class T, bool IsMin>
+__global__ void apply_minmax_kernel(const DeviceSpan *spans, unsigned long long n, TileGeometry t,
+                                    const T *burn, int band_count, int band,
+                                    typename KeyOf<T>::type *keys, std::uint8_t *touched) {
+    const unsigned long long i = blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
+    if (i >= n) return;
+    const DeviceSpan s = spans[i];
+    const auto key = to_key<T, IsMin>(burn[static_cast<std::size_t>(s.feature) * band_count + band]);
+    for (std::int32_t x = s.x0; x <= s.x1; ++x) {
+        const std::size_t k = t.index(x, s.y);
+        atomic_key<typename KeyOf<T>::type, IsMin>(keys + k, key);
+        touched[k] = 1;
+    }
+}
+
+/// Sorted spans (feature, y, x0) with the running max of x1 over earlier
+/// spans of the same (feature, y): the part already covered is skipped, so
+/// each feature adds to a pixel once (SPEC section 3).
+struct UnionView {
+    const unsigned long long *keys;  // (feature, y) per sorted span
+    const std::int32_t *max_x1;      // inclusive running max of x1 per key
+    __device__ std::int32_t start(unsigned long long i, std::int32_t x0) const {
+        if (i == 0 || keys[i - 1] != keys[i]) return x0;
+        const std::int32_t covered = max_x1[i - 1];
+        return covered + 1 > x0 ? covered + 1 : x0;
+    }
+};
+
+/// count (and the contributor count of sum / mean): +1 per feature and pixel.
+/// sum / mean: integer-valued burns split into positive and negative sums.
+template <bool WithSums>
+__global__ void apply_count_kernel(const DeviceSpan *spans, unsigned long long n, TileGeometry t,
+                                   UnionView u, std::uint32_t *counts, const long long *burn_int,
+                                   int band_count, int band, unsigned long long *pos,
+                                   unsigned long long *neg) {
+    const unsigned long long i = blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
+    if (i >= n) return;
+    const DeviceSpan s = spans[i];
+    const std::int32_t x0 = u.start(i, s.x0);
+    long long v = 0;
+    if (WithSums) v = burn_int[static_cast<std::size_t>(s.feature) * band_count + band];
+    for (std::int32_t x = x0; x <= s.x1; ++x) {
+        const std::size_t k = t.index(x, s.y);
+        if (counts != nullptr) atomicAdd(counts + k, 1u);
+        if (WithSums) {
+            if (v > 0) atomicAdd(pos + k, static_cast<unsigned long long>(v));
+            else if (v < 0) atomicAdd(neg + k, static_cast<unsigned long long>(-v));
+        }
+    }
+}
+
+// ---- resolve: scratch + band -> band ---------------------------------------
+
+struct ResolveContext {
+    std::int32_t width;
+    std::int32_t rows;
+    bool update;
+    bool has_nodata;
+    NodataTest nodata;
+    __device__ std::size_t pixels() const { return static_cast<std::size_t>(width) * rows; }
+    template <class T>
+    __device__ bool is_nodata(T v) const { return has_nodata && nodata.is_nodata(v); }
+};
+
+template <class T, class U, bool IsFirst>
+__global__ void resolve_order_kernel(T *band, const U *order, ResolveContext c, const T *burn,
+                                     int band_count, int b) {
+    const std::size_t k = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x;
+    if (k >= c.pixels()) return;
+    const U o = order[k];
+    if (IsFirst) {
+        if (o == static_cast<U>(~U{0})) return;
+        // The existing value, unless nodata, is the first contributor.
+        if (c.update && !c.is_nodata(band[k])) return;
+        band[k] = burn[static_cast<std::size_t>(o) * band_count + b];
+    } else {
+        if (o == 0) return;
+        band[k] = burn[static_cast<std::size_t>(o - 1) * band_count + b];
+    }
+}
+
+template <class T, bool IsMin>
+__global__ void resolve_minmax_kernel(T *band, const typename KeyOf<T>::type *keys,
+                                      const std::uint8_t *touched, ResolveContext c, T nan_value) {
+    const std::size_t k = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x;
+    if (k >= c.pixels() || !touched[k]) return;
+    const T r = from_key<T, IsMin>(keys[k], nan_value);
+    const T dst = band[k];
+    if (c.update && !c.is_nodata(dst)) {
+        band[k] = IsMin ? merge::nan_min(dst, r) : merge::nan_max(dst, r);
+    } else {
+        band[k] = r;
+    }
+}
+
+/// count: the CPU's steps, replayed (dst + 1 with per-step conversion, and
+/// a running count that lands on nodata restarting), stopping at a fixed point.
+template <class T>
+__global__ void resolve_count_kernel(T *band, const std::uint32_t *counts, ResolveContext c) {
+    const std::size_t k = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x;
+    if (k >= c.pixels()) return;
+    const std::uint32_t n = counts[k];
+    if (n == 0) return;
+    T dst = band[k];
+    for (std::uint32_t i = 0; i < n; ++i) {
+        const bool has = !c.is_nodata(dst);
+        if constexpr (std::is_floating_point_v<T>) {
+            if (has && dst != dst) break;  // NaN stays, with its payload
+        }
+        const T next = merge::Count::merge<T>(dst, 1.0, has);
+        if (has && next == dst) break;  // saturated or absorbed: stays
+        dst = next;
+    }
+    band[k] = dst;
+}
+
+/// Saturation limits of a band type, as doubles.
+template <class T>
+__device__ constexpr double band_lowest() {
+    if constexpr (std::is_floating_point_v<T>) return -1.0 / 0.0;
+    else if constexpr (std::is_unsigned_v<T>) return 0.0;
+    else if constexpr (sizeof(T) == 8) return -9223372036854775808.0;
+    else return IntegerLimits<T>::lowest;
+}
+template <class T>
+__device__ constexpr double band_highest() {
+    if constexpr (std::is_floating_point_v<T>) return 1.0 / 0.0;
+    else if constexpr (std::is_same_v<T, std::uint64_t>) return 18446744073709551616.0;
+    else if constexpr (sizeof(T) == 8) return 9223372036854775808.0;
+    else return IntegerLimits<T>::highest;
+}
+
+/// Exact range of consecutive integers of a band type's arithmetic.
+template <class T>
+__device__ constexpr double exact_limit() {
+    if constexpr (std::is_same_v<T, float>) return 16777216.0;
+    else return 9007199254740992.0;
+}
+
+/// sum / mean from integer-valued burns: exact when no running sum can
+/// round, saturate differently or (sum) land on nodata in some order; else
+/// the pixel raises `inexact` and the tile goes to the CPU.
+template <class T, bool IsMean>
+__global__ void resolve_sum_kernel(T *band, const std::uint32_t *counts,
+                                   const unsigned long long *pos, const unsigned long long *neg,
+                                   ResolveContext c, double min_abs_burn, int *inexact) {
+    const std::size_t k = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x;
+    if (k >= c.pixels()) return;
+    const std::uint32_t n = counts[k];
+    if (n == 0) return;
+    const T dst = band[k];
+    const double P = static_cast<double>(pos[k]);
+    const double Q = static_cast<double>(neg[k]);
+    const bool existing = IsMean ? (c.update && !c.is_nodata(dst)) : !c.is_nodata(dst);
+    double s = 0.0;
+    if (existing) {
+        if constexpr (std::is_floating_point_v<T>) {
+            if (!(dst - dst == dst - dst)) return;  // NaN / inf stay as they are
+        }
+        s = static_cast<double>(dst);
+        if (!(s == rules::floor_fast(s)) || rules::abs_d(s) > exact_limit<T>()) {
+            atomicOr(inexact, 1);
+            return;
+        }
+    }
+    // Every running sum lies in [lo, hi].
+    double lo = s - Q, hi = s + P;
+    if (!existing) {
+        if (Q == 0.0) lo = min_abs_burn;
+        if (P == 0.0) hi = -min_abs_burn;
+    }
+    if (rules::abs_d(lo) > exact_limit<T>() || rules::abs_d(hi) > exact_limit<T>()) {
+        atomicOr(inexact, 1);
+        return;
+    }
+    const double total = s + P - Q;
+    if constexpr (IsMean) {
+        const double count = static_cast<double>(n) + (existing ? 1.0 : 0.0);
+        band[k] = merge::Mean::finalize<T>(total, count);
+        return;
+    } else {
+        if constexpr (std::is_integral_v<T>) {
+            const bool saturates = lo < band_lowest<T>() || hi > band_highest<T>();
+            if (saturates && P != 0.0 && Q != 0.0) {  // order decides where it clips
+                atomicOr(inexact, 1);
+                return;
+            }
+        }
+        if (c.has_nodata && !c.nodata.m_nodata_is_nan) {
+            const double d = c.nodata.m_nodata;
+            if (d >= lo && d <= hi) {
+                atomicOr(inexact, 1);
+                return;
+            }
+        }
+        band[k] = copy_word<T>(total);  // monotone: clipping once = clipping per step
+    }
+}
+
+}  // namespace cuda_detail
+}  // namespace mrast

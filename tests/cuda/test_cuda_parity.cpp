@@ -1,0 +1,219 @@
+// CUDA vs CPU: the CPU kernels are the oracle (STYLE.md item 11). Seeded
+// random scenes, every merge mode and band type, all-touched, update mode
+// and nodata; bytes must be identical. Skips, visibly, without a GPU.
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "merge_scene.hpp"
+#include "mrast/burn.hpp"
+#include "mrast/cuda_burn.hpp"
+
+namespace mrast {
+namespace {
+
+using test::MergeScene;
+using test::random_features;
+
+#define MRAST_SKIP_WITHOUT_GPU()                                                        \
+    if (!cuda_device_available()) {                                                     \
+        GTEST_SKIP() << "no usable CUDA device/driver: CUDA parity tests skipped";      \
+    }
+
+template <class T>
+std::vector<T> init_band(std::int32_t w, std::int32_t h, std::uint32_t seed, bool random_values,
+                         double nodata, bool has_nodata) {
+    std::vector<T> v(static_cast<std::size_t>(w) * h);
+    std::uint32_t s = seed;
+    for (auto &x : v) {
+        s = s * 1664525u + 1013904223u;
+        if (!random_values) {
+            x = has_nodata ? copy_word<T>(nodata) : T{0};
+        } else if (has_nodata && (s >> 28) < 5) {
+            x = copy_word<T>(nodata);
+        } else {
+            x = copy_word<T>(static_cast<double>((s >> 8) % 200) - 20.0);
+        }
+    }
+    return v;
+}
+
+struct Case {
+    MergeMode mode;
+    bool all_touched;
+    bool update;
+    bool has_nodata;
+    bool integer_burns;
+    int bands;
+};
+
+template <class T>
+void run_case(const Case &c, std::uint32_t seed, const CudaOptions &co = CudaOptions{},
+              CudaRunInfo *out_info = nullptr) {
+    const std::int32_t w = 67, h = 53;
+    const double nodata = std::is_unsigned_v<T> ? 7.0 : -9.0;
+    const auto features = random_features(seed, 60, w, h, c.bands, c.integer_burns);
+    const MergeScene scene(features, c.bands);
+    std::vector<std::vector<T>> cpu, gpu;
+    std::vector<BandBuffer> cb, gb;
+    for (int b = 0; b < c.bands; ++b) {
+        cpu.push_back(init_band<T>(w, h, seed + b, c.update, nodata, c.has_nodata));
+        gpu.push_back(cpu.back());
+    }
+    auto buf = [&](std::vector<T> &v) {
+        return BandBuffer{v.data(), test::pixel_type_of<T>(), w, h, static_cast<std::int64_t>(sizeof(T)),
+                          static_cast<std::int64_t>(sizeof(T)) * w};
+    };
+    for (int b = 0; b < c.bands; ++b) {
+        cb.push_back(buf(cpu[static_cast<std::size_t>(b)]));
+        gb.push_back(buf(gpu[static_cast<std::size_t>(b)]));
+    }
+    BurnOptions o;
+    o.mode = c.mode;
+    o.all_touched = c.all_touched;
+    o.update = c.update;
+    o.has_nodata = c.has_nodata;
+    o.nodata = nodata;
+    o.threads = 2;
+    ASSERT_EQ(test::burn_scene(cb.data(), c.bands, o, {&scene}), Status::Ok);
+    CudaRunInfo info;
+    ASSERT_EQ(cuda_burn(gb.data(), c.bands, o, scene.batch(), &info, co), Status::Ok);
+    if (out_info != nullptr) *out_info = info;
+    for (int b = 0; b < c.bands; ++b) {
+        const auto &a = cpu[static_cast<std::size_t>(b)];
+        const auto &g = gpu[static_cast<std::size_t>(b)];
+        std::size_t diff = 0, first = 0;
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            if (std::memcmp(&a[i], &g[i], sizeof(T)) != 0) {
+                if (diff++ == 0) first = i;
+            }
+        }
+        EXPECT_EQ(diff, 0u) << "mode " << merge_mode_name(c.mode) << " at=" << c.all_touched
+                            << " update=" << c.update << " nodata=" << c.has_nodata
+                            << " int=" << c.integer_burns << " band " << b << " seed " << seed
+                            << " first diff px " << first << " cpu " << +a[first] << " gpu " << +g[first]
+                            << (info.cpu_fallback_reason ? info.cpu_fallback_reason : "");
+    }
+}
+
+template <class T>
+class CudaParity : public ::testing::Test {};
+using PixelTypes = ::testing::Types<std::uint8_t, std::int8_t, std::uint16_t, std::int16_t, std::uint32_t,
+                                    std::int32_t, std::uint64_t, std::int64_t, float, double>;
+TYPED_TEST_SUITE(CudaParity, PixelTypes);
+
+TYPED_TEST(CudaParity, EveryModeMatchesCpu) {
+    MRAST_SKIP_WITHOUT_GPU();
+    const MergeMode modes[] = {MergeMode::Last, MergeMode::First, MergeMode::Min, MergeMode::Max,
+                               MergeMode::Sum,  MergeMode::Count, MergeMode::Mean};
+    std::uint32_t seed = 11;
+    for (MergeMode m : modes) {
+        for (int at = 0; at < 2; ++at) {
+            for (int upd = 0; upd < 2; ++upd) {
+                for (int nd = 0; nd < 2; ++nd) {
+                    for (int ib = 0; ib < 2; ++ib) {
+                        run_case<TypeParam>(Case{m, at == 1, upd == 1, nd == 1, ib == 1, ib == 1 ? 2 : 1},
+                                            seed++);
+                    }
+                }
+            }
+        }
+    }
+}
+
+TEST(CudaParityTiles, SmallTilesMatchCpu) {
+    MRAST_SKIP_WITHOUT_GPU();
+    CudaOptions co;
+    co.max_tile_rows = 7;
+    CudaRunInfo info;
+    for (MergeMode m : {MergeMode::Last, MergeMode::Sum, MergeMode::Min, MergeMode::Count}) {
+        run_case<float>(Case{m, true, true, true, true, 1}, 99, co, &info);
+        EXPECT_GE(info.tiles, 8);
+    }
+}
+
+TEST(CudaParityRace, IdenticalBytesOverTenRuns) {
+    MRAST_SKIP_WITHOUT_GPU();
+    const std::int32_t w = 512, h = 512;
+    const auto features = random_features(4242, 3000, w, h, 1, true);
+    const MergeScene scene(features, 1);
+    for (MergeMode m : {MergeMode::Last, MergeMode::First, MergeMode::Max, MergeMode::Sum, MergeMode::Mean}) {
+        std::vector<float> ref;
+        for (int run = 0; run < 10; ++run) {
+            std::vector<float> band(static_cast<std::size_t>(w) * h, 0.0f);
+            BandBuffer bb{band.data(), PixelType::Float32, w, h, 4, 4 * w};
+            BurnOptions o;
+            o.mode = m;
+            CudaRunInfo info;
+            ASSERT_EQ(cuda_burn(&bb, 1, o, scene.batch(), &info), Status::Ok);
+            EXPECT_TRUE(info.gpu_used) << merge_mode_name(m);
+            if (run == 0) ref = band;
+            else EXPECT_EQ(std::memcmp(ref.data(), band.data(), band.size() * 4), 0) << merge_mode_name(m);
+        }
+    }
+}
+
+TEST(CudaOrderBuffer, WidthFollowsContributors) {
+    EXPECT_EQ(cuda_order_bytes_for(200), 1);
+    EXPECT_EQ(cuda_order_bytes_for(254), 1);
+    EXPECT_EQ(cuda_order_bytes_for(255), 2);
+    EXPECT_EQ(cuda_order_bytes_for(60000), 2);
+    EXPECT_EQ(cuda_order_bytes_for(65535), 4);
+    EXPECT_EQ(cuda_order_bytes_for(100000), 4);
+}
+
+TEST(CudaOrderBuffer, RunsReportWidthAndMatchCpu) {
+    MRAST_SKIP_WITHOUT_GPU();
+    // N = 200, 60000 and 100000 point features on one raster, first and last.
+    for (std::size_t n : {std::size_t{200}, std::size_t{60000}, std::size_t{100000}}) {
+        const std::int32_t w = 300, h = 300;
+        std::vector<test::MergeFeature> features;
+        for (std::size_t i = 0; i < n; ++i) {
+            const double x = static_cast<double>((i * 7919) % w) + 0.5;
+            const double y = static_cast<double>((i * 104729 / w) % h) + 0.5;
+            features.push_back(test::rect(x - 3.0, y - 2.0, x + 2.0, y + 3.0, {static_cast<double>(i % 1000)}));
+        }
+        const MergeScene scene(features, 1);
+        for (MergeMode m : {MergeMode::First, MergeMode::Last}) {
+            std::vector<std::int32_t> cpu(static_cast<std::size_t>(w) * h, -1), gpu = cpu;
+            BandBuffer cb{cpu.data(), PixelType::Int32, w, h, 4, 4 * w};
+            BandBuffer gb{gpu.data(), PixelType::Int32, w, h, 4, 4 * w};
+            BurnOptions o;
+            o.mode = m;
+            ASSERT_EQ(test::burn_scene(&cb, 1, o, {&scene}), Status::Ok);
+            CudaRunInfo info;
+            ASSERT_EQ(cuda_burn(&gb, 1, o, scene.batch(), &info), Status::Ok);
+            const int expected = n < 255 ? 1 : n < 65535 ? 2 : 4;
+            EXPECT_EQ(info.order_bytes, expected);
+            std::printf("[ order buffer ] N=%zu %s: %d byte(s)/px, %llu spans, kernels %.3f ms\n", n,
+                        merge_mode_name(m), info.order_bytes,
+                        static_cast<unsigned long long>(info.spans), info.kernel_ms);
+            EXPECT_EQ(cpu, gpu) << "N=" << n << " " << merge_mode_name(m);
+        }
+    }
+}
+
+TEST(CudaFallback, ZRunsOnCpuAndMatches) {
+    MRAST_SKIP_WITHOUT_GPU();
+    const std::int32_t w = 40, h = 30;
+    const auto features = random_features(5, 40, w, h, 1, true);
+    const MergeScene scene(features, 1, true);
+    std::vector<double> cpu(static_cast<std::size_t>(w) * h, 0.0), gpu = cpu;
+    BandBuffer cb{cpu.data(), PixelType::Float64, w, h, 8, 8 * w};
+    BandBuffer gb{gpu.data(), PixelType::Float64, w, h, 8, 8 * w};
+    BurnOptions o;
+    o.mode = MergeMode::Sum;
+    ASSERT_EQ(test::burn_scene(&cb, 1, o, {&scene}), Status::Ok);
+    CudaRunInfo info;
+    ASSERT_EQ(cuda_burn(&gb, 1, o, scene.batch(), &info), Status::Ok);
+    EXPECT_FALSE(info.gpu_used);
+    EXPECT_NE(info.cpu_fallback_reason, nullptr);
+    EXPECT_EQ(cpu, gpu);
+}
+
+}  // namespace
+}  // namespace mrast
