@@ -168,8 +168,12 @@ double time_gdal(const Workload &w, int size, int repeat, std::vector<double> &o
         if (r == repeat - 1)
         {
             out.assign(static_cast<std::size_t>(size) * size, 0.0);
-            GDALRasterIO(GDALGetRasterBand(ds, 1), GF_Read, 0, 0, size, size, out.data(), size, size, GDT_Float64, 0,
-                         0);
+            if (GDALRasterIO(GDALGetRasterBand(ds, 1), GF_Read, 0, 0, size, size, out.data(), size, size,
+                             GDT_Float64, 0, 0) != CE_None)
+            {
+                std::fprintf(stderr, "reading GDAL's output failed\n");
+                std::exit(1);
+            }
         }
         GDALClose(ds);
     }

@@ -38,9 +38,6 @@ bool ToPixelType(GDALDataType eType, mrast::PixelType &eOut)
     }
 }
 
-namespace
-{
-
 /* MEM keeps each band in one block of memory that GDAL hands out through
  * GetInternalHandle("MEMORYn"): burn straight into it. Only the layouts MEM
  * creates itself are recognised (band-sequential or pixel-interleaved);
@@ -101,8 +98,6 @@ bool MemBandBuffers(GDALDatasetH hDS, const std::vector<int> &anBands,
     }
     return true;
 }
-
-}  // namespace
 
 namespace
 {

@@ -27,6 +27,12 @@
 namespace mrast_gdal
 {
 
+/* The memory of MEM bands, for the kernels to merge into in place (flushes
+ * GDAL's block cache of those bands first). False when hDS is not a MEM
+ * dataset of a layout MEM creates itself. */
+bool MemBandBuffers(GDALDatasetH hDS, const std::vector<int> &anBands,
+                    std::vector<mrast::BandBuffer> &aoOut);
+
 /* Maps a GDAL type to the kernels' type; false for complex/unknown. */
 bool ToPixelType(GDALDataType eType, mrast::PixelType &eOut);
 

@@ -12,6 +12,7 @@
 #include "gdal_alg.h"
 #include "mrast/burn.hpp"
 #include "mrast_band_windows.h"
+#include "mrast_device.h"
 #include "mrast_geometry_batch.h"
 #include "mrast_output.h"
 #include "ogr_api.h"
@@ -396,17 +397,6 @@ void *CreatePixelTransformer(GDALDatasetH hDstDS,
 
 }  // namespace
 
-bool CheckDevice(Device eDevice)
-{
-    if (eDevice == Device::Cuda)
-    {
-        CPLError(CE_Failure, CPLE_NotSupported,
-                 "CUDA requested (device cuda) but this build of "
-                 "merge-rasterize has no usable CUDA device.");
-        return false;
-    }
-    return true;
-}
 
 bool CheckBurnBands(GDALDatasetH hDstDS, const std::vector<int> &anBands)
 {
@@ -446,6 +436,27 @@ bool CheckBurnBands(GDALDatasetH hDstDS, const std::vector<int> &anBands)
 namespace
 {
 
+/* The kernels' options for anBands (one type; nodata of the first band).
+ * nMaxFeatures sizes the mean counter (0: unknown, 32 bits). */
+mrast::BurnOptions BurnOptionsFor(GDALDatasetH hDstDS,
+                                  const std::vector<int> &anBands,
+                                  const MergeRasterizeOptions &sOptions,
+                                  bool bUpdate, std::size_t nMaxFeatures)
+{
+    int bHasNoData = FALSE;
+    const double dfNoData = GDALGetRasterNoDataValue(
+        GDALGetRasterBand(hDstDS, anBands[0]), &bHasNoData);
+    mrast::BurnOptions oOpt;
+    oOpt.mode = sOptions.eMerge;
+    oOpt.all_touched = sOptions.bAllTouched;
+    oOpt.update = bUpdate;
+    oOpt.has_nodata = bHasNoData != FALSE;
+    oOpt.nodata = dfNoData;
+    oOpt.max_features = nMaxFeatures;
+    oOpt.threads = sOptions.nThreads;
+    return oOpt;
+}
+
 /* Burns every batch of fnSource (band_count = anBands.size()) into anBands.
  * nMaxFeatures sizes the mean counter (0: unknown, 32 bits). */
 bool BurnBands(GDALDatasetH hDstDS, const std::vector<int> &anBands,
@@ -471,18 +482,8 @@ bool BurnBands(GDALDatasetH hDstDS, const std::vector<int> &anBands,
     for (std::size_t iGroup = 0; iGroup < aanGroups.size(); iGroup++)
     {
         const auto &anGroup = aanGroups[iGroup];
-        GDALRasterBandH hBand = GDALGetRasterBand(hDstDS, anGroup[0]);
-        int bHasNoData = FALSE;
-        const double dfNoData = GDALGetRasterNoDataValue(hBand, &bHasNoData);
-
-        mrast::BurnOptions oOpt;
-        oOpt.mode = sOptions.eMerge;
-        oOpt.all_touched = sOptions.bAllTouched;
-        oOpt.update = bUpdate;
-        oOpt.has_nodata = bHasNoData != FALSE;
-        oOpt.nodata = dfNoData;
-        oOpt.max_features = nMaxFeatures;
-        oOpt.threads = sOptions.nThreads;
+        const mrast::BurnOptions oOpt =
+            BurnOptionsFor(hDstDS, anGroup, sOptions, bUpdate, nMaxFeatures);
 
         std::vector<double> adfColumn;
         const BatchSource fnGroupSource = [&](const BatchConsumer &fnConsumer)
@@ -576,6 +577,19 @@ bool BurnIntoDataset(GDALDatasetH hDstDS, const std::vector<int> &anBands,
     }
     /* Everything is in memory: every group of windows replays one batch. */
     const mrast::GeometryBatch oBatch = oBuilder.View();
+    switch (TryBurnOnGpu(hDstDS, anBands, oBatch,
+                         BurnOptionsFor(hDstDS, anBands, sOptions, bUpdate,
+                                        oBatch.feature_count),
+                         sOptions.eDevice))
+    {
+        case GpuOutcome::Done:
+            pfnProgress(1.0, "", pProgressData);
+            return true;
+        case GpuOutcome::Failed:
+            return false;
+        case GpuOutcome::NotTried:
+            break;
+    }
     std::vector<std::int32_t> anBounds;
     ComputeFeatureBounds(oBatch, anBounds);
     const BatchSource fnSource = [&](const BatchConsumer &fnConsumer)

@@ -10,6 +10,7 @@
 #include "gdal.h"
 #include "gdal_alg.h"
 #include "mrast_geometry_batch.h"
+#include "mrast_device.h"  // CheckDevice()
 #include "mrast_options.h"
 #include "ogr_api.h"
 
@@ -57,8 +58,6 @@ bool CollectLayerFeatures(OGRLayerH hLayer, GDALDatasetH hDstDS,
  * see RunMergeRasterize(). */
 std::size_t GeometryBatchBudget();
 
-/* CPLError and false if CUDA is asked for and not usable. */
-bool CheckDevice(Device eDevice);
 
 /* CPLError and false unless every band exists and has a supported type. */
 bool CheckBurnBands(GDALDatasetH hDstDS, const std::vector<int> &anBands);

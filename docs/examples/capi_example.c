@@ -81,8 +81,9 @@ int main(int argc, char **argv)
                                         NULL, adfBurn, papszMax, NULL, NULL);
     CSLDestroy(papszMax);
     GByte abyPix[16];
-    GDALRasterIO(GDALGetRasterBand(hSmall, 1), GF_Read, 0, 0, 4, 4, abyPix, 4,
-                 4, GDT_Byte, 0, 0);
+    if (GDALRasterIO(GDALGetRasterBand(hSmall, 1), GF_Read, 0, 0, 4, 4,
+                     abyPix, 4, 4, GDT_Byte, 0, 0) != CE_None)
+        return 1;
     /* Row 0 is the top (y 3..4): only B (5) covers columns 1-3. Row 3 is
      * the bottom: A (1) at columns 0-1, C (3) at 2-3. */
     static const GByte abyExpected[16] = {0, 5, 5, 5, 1, 5, 5, 5,
