@@ -5,8 +5,9 @@
 #      tests labelled "slow": the > 2^31-pixel raster runs on the host only),
 #   3. a CUDA build of the kernels where nvcc exists (GPU tests skip, with a
 #      message, when there is no GPU),
-#   4. the kernels' suite under clang's ASan + UBSan, and a bounded libFuzzer
-#      run (MRAST_FUZZ_SECONDS, default 60) of the kernels.
+#   4. the kernels' and the plugin's suites (CLI, C API; host GDAL) under
+#      clang's ASan + UBSan, and a bounded libFuzzer run
+#      (MRAST_FUZZ_SECONDS, default 60) of the kernels.
 # Does its own set-up (apt packages, the testing root). One summary line per
 # environment; exits non-zero if any environment fails.
 set -uo pipefail
@@ -59,9 +60,9 @@ else
   summaries+=("SKIP  CUDA build: no nvcc on this machine")
 fi
 
-run_env "sanitizers + fuzzing (clang ASan+UBSan, kernels)" "$LOGS/sanitize.log" \
+run_env "sanitizers + fuzzing (clang ASan+UBSan: kernels, CLI, C API)" "$LOGS/sanitize.log" \
   build_and_test build/sanitize -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-  -DMRAST_ENABLE_CUDA=OFF -DMRAST_BUILD_PLUGIN=OFF -DMRAST_BUILD_BENCH=OFF \
+  -DMRAST_ENABLE_CUDA=OFF -DMRAST_BUILD_BENCH=OFF \
   -DMRAST_SANITIZE=ON -DMRAST_BUILD_FUZZERS=ON -DMRAST_FUZZ_SECONDS="${MRAST_FUZZ_SECONDS:-60}"
 
 echo

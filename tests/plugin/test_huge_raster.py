@@ -61,7 +61,11 @@ with tempfile.TemporaryDirectory() as tmp:
         check("size 50000 x 50000 (> 2^31 pixels)",
               ds.RasterXSize == N and ds.RasterYSize == N and N * N > 2 ** 31,
               f"{ds.RasterXSize} x {ds.RasterYSize}")
-        check(f"peak RSS {peak_mib:.0f} MiB <= GDAL_CACHEMAX + 160 MiB", peak_mib <= CACHE_MB + 160)
+        if os.environ.get("MRAST_SANITIZED"):
+            # ASan's shadow memory inflates RSS: the plain builds check it.
+            print("SKIP peak RSS bound: sanitizer build")
+        else:
+            check(f"peak RSS {peak_mib:.0f} MiB <= GDAL_CACHEMAX + 160 MiB", peak_mib <= CACHE_MB + 160)
         band = ds.GetRasterBand(1)
         # (name, first column, first row): lon = X0 + x * RX, lat = Y1 - y * RY
         windows = [("Europe", 26880, 12112), ("Atlantic coast", 24320, 14160),
