@@ -23,26 +23,11 @@
 
 #include "mrast/burn.hpp"
 #include "mrast/cuda_burn.hpp"
+#include "mrast/geometry_arrays.hpp"
 
 namespace {
 
-struct Scene {
-    std::vector<std::size_t> fpo{0}, pro{0}, rvo{0};
-    std::vector<mrast::PartKind> kind;
-    std::vector<double> x, y, burn;
-    mrast::GeometryBatch batch() const {
-        mrast::GeometryBatch b;
-        b.feature_count = kind.size();
-        b.feature_part_offsets = fpo.data();
-        b.part_kind = kind.data();
-        b.part_ring_offsets = pro.data();
-        b.ring_vertex_offsets = rvo.data();
-        b.x = x.data();
-        b.y = y.data();
-        b.burn = burn.data();
-        return b;
-    }
-};
+using Scene = mrast::GeometryArrays;
 
 Scene stars(int n, int size) {
     std::mt19937_64 rng(20261125);
@@ -52,22 +37,22 @@ Scene stars(int n, int size) {
     for (int i = 0; i < n; ++i) {
         const double x0 = cx(rng), y0 = cx(rng), rmax = r(rng);
         const int m = nv(rng);
-        std::vector<double> rx, ry;
+        s.begin_part(mrast::PartKind::Polygon);
+        double first_x = 0, first_y = 0;
         for (int k = 0; k < m; ++k) {
             const double a = 2 * M_PI * k / m;
             const double rad = rmax * (0.35 + 0.65 * u(rng));
-            rx.push_back(x0 + rad * std::cos(a));
-            ry.push_back(y0 + rad * std::sin(a));
+            const double vx = x0 + rad * std::cos(a), vy = y0 + rad * std::sin(a);
+            if (k == 0) {
+                first_x = vx;
+                first_y = vy;
+            }
+            s.add_vertex(vx, vy);
         }
-        rx.push_back(rx[0]);
-        ry.push_back(ry[0]);
-        s.x.insert(s.x.end(), rx.begin(), rx.end());
-        s.y.insert(s.y.end(), ry.begin(), ry.end());
-        s.rvo.push_back(s.x.size());
-        s.pro.push_back(s.rvo.size() - 1);
-        s.kind.push_back(mrast::PartKind::Polygon);
-        s.fpo.push_back(s.kind.size());
-        s.burn.push_back(static_cast<double>(1 + i % 250));
+        s.add_vertex(first_x, first_y);
+        s.end_ring();
+        const double burn = static_cast<double>(1 + i % 250);
+        s.end_feature(&burn);
     }
     return s;
 }
@@ -115,12 +100,12 @@ int main(int argc, char **argv) {
             double t0 = now();
             mrast::Burner b;
             b.begin(&cb, 1, o);
-            b.burn(scene.batch());
+            b.burn(scene.view());
             b.finish();
             const double tc = now() - t0;
             std::fill(gpu.begin(), gpu.end(), 0.0f);
             t0 = now();
-            const mrast::Status st = mrast::cuda_burn(&gb, 1, o, scene.batch(), &info);
+            const mrast::Status st = mrast::cuda_burn(&gb, 1, o, scene.view(), &info);
             const double tr = now() - t0;
             if (st != mrast::Status::Ok) {
                 std::printf("cuda_burn: %s\n", mrast::status_name(st));
@@ -131,7 +116,7 @@ int main(int argc, char **argv) {
             std::fill(gpu.begin(), gpu.end(), 0.0f);
             mrast::CudaRunInfo pinfo;
             t0 = now();
-            mrast::cuda_burn(&gb, 1, o, scene.batch(), &pinfo, page);
+            mrast::cuda_burn(&gb, 1, o, scene.view(), &pinfo, page);
             const double tp = now() - t0;
             if (r == 0) continue;  // warm-up
             t_cpu = std::min(t_cpu, tc);

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "gdal_alg.h"
-#include "mrast/geometry.hpp"
+#include "mrast/geometry_arrays.hpp"
 #include "ogr_geometry.h"
 
 namespace mrast_gdal
@@ -31,35 +31,37 @@ class GeometryBatchBuilder
     bool TransformToPixels(GDALTransformerFunc pfnTransformer,
                            void *pTransformArg);
 
-    mrast::GeometryBatch View() const;
+    mrast::GeometryBatch View() const
+    {
+        return m_oArrays.view(m_bWithZ);
+    }
     std::size_t FeatureCount() const
     {
-        return m_anFeatureParts.size() - 1;
+        return m_oArrays.feature_count();
     }
     std::size_t VertexCount() const
     {
-        return m_adfX.size();
+        return m_oArrays.vertex_count();
     }
     /* Rough heap bytes held: for batching decisions. */
-    std::size_t MemoryBytes() const;
-    void Clear();
+    std::size_t MemoryBytes() const
+    {
+        return m_oArrays.memory_bytes();
+    }
+    void Clear()
+    {
+        m_oArrays.clear();
+        m_nTransformed = 0;
+    }
 
   private:
     void AddGeometry(const OGRGeometry *poGeom);
     void AddSimplePoint(double dfX, double dfY, double dfZ);
-    void BeginPart(mrast::PartKind eKind);
     void AddCurve(const OGRSimpleCurve *poCurve, bool bReverse);
-    void EndRing();
 
-    int m_nBandCount;
     bool m_bWithZ;
     std::size_t m_nTransformed = 0;
-    std::vector<std::size_t> m_anFeatureParts{0};
-    std::vector<mrast::PartKind> m_aeKinds{};
-    std::vector<std::size_t> m_anPartRings{0};
-    std::vector<std::size_t> m_anRingVertices{0};
-    std::vector<double> m_adfX{}, m_adfY{}, m_adfZ{};
-    std::vector<double> m_adfBurn{};
+    mrast::GeometryArrays m_oArrays;
 };
 
 }  // namespace mrast_gdal

@@ -10,6 +10,7 @@
 
 #include "mrast/coverage.hpp"
 #include "mrast/geometry.hpp"
+#include "mrast/geometry_arrays.hpp"
 #include "mrast/span.hpp"
 
 namespace mrast {
@@ -34,56 +35,29 @@ inline Part polygon(std::vector<Ring> rings) { return Part{PartKind::Polygon, st
 inline Part line(Ring ring) { return Part{PartKind::Line, {std::move(ring)}}; }
 inline Part points(Ring ring) { return Part{PartKind::Points, {std::move(ring)}}; }
 
-/// Owns the flat arrays a GeometryBatch points into.
+/// Owns the flat arrays a GeometryBatch points into (burn value 1 each).
 class FlatScene {
 public:
     explicit FlatScene(const std::vector<Feature> &features)
     {
-        m_feature_parts.push_back(0);
-        m_part_rings.push_back(0);
-        m_ring_vertices.push_back(0);
+        const double burn = 1.0;
         for (const Feature &f : features) {
             for (const Part &p : f) {
-                m_kinds.push_back(p.kind);
+                m_arrays.begin_part(p.kind);
                 for (const Ring &r : p.rings) {
-                    for (const Pt &v : r) {
-                        m_x.push_back(v.x);
-                        m_y.push_back(v.y);
-                        m_z.push_back(v.z);
-                    }
-                    m_ring_vertices.push_back(m_x.size());
+                    for (const Pt &v : r)
+                        m_arrays.add_vertex(v.x, v.y, v.z);
+                    m_arrays.end_ring();
                 }
-                m_part_rings.push_back(m_ring_vertices.size() - 1);
             }
-            m_feature_parts.push_back(m_kinds.size());
-            m_burn.push_back(1.0);
+            m_arrays.end_feature(&burn);
         }
-        m_count = features.size();
     }
 
-    GeometryBatch batch(bool with_z) const
-    {
-        GeometryBatch b;
-        b.feature_count = m_count;
-        b.feature_part_offsets = m_feature_parts.data();
-        b.part_kind = m_kinds.data();
-        b.part_ring_offsets = m_part_rings.data();
-        b.ring_vertex_offsets = m_ring_vertices.data();
-        b.x = m_x.data();
-        b.y = m_y.data();
-        b.z = with_z ? m_z.data() : nullptr;
-        b.burn = m_burn.data();
-        b.band_count = 1;
-        return b;
-    }
+    GeometryBatch batch(bool with_z) const { return m_arrays.view(with_z); }
 
 private:
-    std::size_t m_count = 0;
-    std::vector<std::size_t> m_feature_parts;
-    std::vector<PartKind> m_kinds;
-    std::vector<std::size_t> m_part_rings;
-    std::vector<std::size_t> m_ring_vertices;
-    std::vector<double> m_x, m_y, m_z, m_burn;
+    GeometryArrays m_arrays;
 };
 
 /// Per-pixel result: covered or not, and the z it carries.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "mrast/burn.hpp"
+#include "mrast/geometry_arrays.hpp"
 #include "mrast/geometry.hpp"
 #include "mrast/pixel_convert.hpp"
 #include "mrast/pixel_type.hpp"
@@ -59,46 +60,21 @@ inline MergeFeature line(std::vector<MergeVertex> v, std::vector<double> burn) {
 class MergeScene {
   public:
     MergeScene(const std::vector<MergeFeature> &features, int band_count, bool with_z = false)
-        : m_band_count(band_count), m_with_z(with_z) {
-        m_feature_parts.push_back(0);
-        m_part_rings.push_back(0);
-        m_ring_vertices.push_back(0);
+        : m_arrays(band_count), m_with_z(with_z) {
         for (const MergeFeature &f : features) {
-            m_kinds.push_back(f.kind);
+            m_arrays.begin_part(f.kind);
             for (const auto &ring : f.rings) {
-                for (const MergeVertex &v : ring) {
-                    m_x.push_back(v.x);
-                    m_y.push_back(v.y);
-                    m_z.push_back(v.z);
-                }
-                m_ring_vertices.push_back(m_x.size());
+                for (const MergeVertex &v : ring) m_arrays.add_vertex(v.x, v.y, v.z);
+                m_arrays.end_ring();
             }
-            m_part_rings.push_back(m_ring_vertices.size() - 1);
-            m_feature_parts.push_back(m_kinds.size());
-            for (int b = 0; b < band_count; ++b) m_burn.push_back(f.burn[static_cast<std::size_t>(b)]);
+            m_arrays.end_feature(f.burn.data());
         }
     }
-    GeometryBatch batch() const {
-        GeometryBatch g;
-        g.feature_count = m_kinds.size();
-        g.feature_part_offsets = m_feature_parts.data();
-        g.part_kind = m_kinds.data();
-        g.part_ring_offsets = m_part_rings.data();
-        g.ring_vertex_offsets = m_ring_vertices.data();
-        g.x = m_x.data();
-        g.y = m_y.data();
-        g.z = m_with_z ? m_z.data() : nullptr;
-        g.burn = m_burn.data();
-        g.band_count = m_band_count;
-        return g;
-    }
+    GeometryBatch batch() const { return m_arrays.view(m_with_z); }
 
   private:
-    int m_band_count;
+    GeometryArrays m_arrays;
     bool m_with_z;
-    std::vector<std::size_t> m_feature_parts, m_part_rings, m_ring_vertices;
-    std::vector<PartKind> m_kinds;
-    std::vector<double> m_x, m_y, m_z, m_burn;
 };
 
 /// A band in a malloc'd buffer (invisible to a counting operator new).
