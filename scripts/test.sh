@@ -60,10 +60,14 @@ else
   summaries+=("SKIP  CUDA build: no nvcc on this machine")
 fi
 
+if command -v clang++ >/dev/null 2>&1; then
 run_env "sanitizers + fuzzing (clang ASan+UBSan: kernels, CLI, C API)" "$LOGS/sanitize.log" \
   build_and_test build/sanitize -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DMRAST_ENABLE_CUDA=OFF -DMRAST_BUILD_BENCH=OFF \
   -DMRAST_SANITIZE=ON -DMRAST_BUILD_FUZZERS=ON -DMRAST_FUZZ_SECONDS="${MRAST_FUZZ_SECONDS:-60}"
+else
+  summaries+=("SKIP  sanitizers + fuzzing: no clang on this machine")
+fi
 
 echo
 echo "==== summary"
