@@ -339,27 +339,14 @@ bool GDALMergeRasterizeAlgorithm::RunImpl(GDALProgressFunc pfnProgress,
     sOptions.pfnProgress = pfnProgress;
     sOptions.pProgressData = pProgressData;
 
+    // SPEC 6: a failed or cancelled run leaves no half-written new output
+    // behind: the engine writes under a temporary name and cleans up.
     const std::string osDest = m_oOutputDataset.GetName();
-    VSIStatBufL sStat;
-    const bool bExistedBefore = VSIStatL(osDest.c_str(), &sStat) == 0;
     GDALDatasetH hRet = mrast_gdal::RunMergeRasterize(
         osDest.c_str(), GDALDataset::ToHandle(poDstDS),
         GDALDataset::ToHandle(poSrcDS), sOptions, nullptr);
     if (hRet == nullptr)
-    {
-        // SPEC 6: a failed or cancelled run leaves no half-written new
-        // output behind (the error that caused it stays the last error).
-        if (!bUpdate && !bExistedBefore &&
-            VSIStatL(osDest.c_str(), &sStat) == 0)
-        {
-            CPLErrorStateBackuper oBackuper(CPLQuietErrorHandler);
-            GDALDriverH hDriver = GDALIdentifyDriver(osDest.c_str(), nullptr);
-            if (hDriver == nullptr ||
-                GDALDeleteDataset(hDriver, osDest.c_str()) != CE_None)
-                VSIUnlink(osDest.c_str());
-        }
         return false;
-    }
     if (!bUpdate)
         m_oOutputDataset.Set(
             std::unique_ptr<GDALDataset>(GDALDataset::FromHandle(hRet)));

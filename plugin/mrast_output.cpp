@@ -502,9 +502,12 @@ void AbandonOutputRaster(NewOutput &oOut)
         GDALClose(oOut.hDS);
         oOut.hDS = nullptr;
     }
+    // Written under a temporary name: remove that. Written directly (MEM,
+    // object stores), by Create or by an interrupted CreateCopy: remove the
+    // destination, unless it was there before we started.
     if (!oOut.osTempPath.empty())
         QuietDeleteDataset(oOut.hDriver, oOut.osTempPath);
-    else if (!oOut.bDestExisted && !oOut.osDest.empty() && !oOut.bCreateCopy)
+    else if (!oOut.bDestExisted && !oOut.osDest.empty())
         QuietDeleteDataset(oOut.hDriver, oOut.osDest);
     oOut.osTempPath.clear();
 }
