@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "mrast/coverage.hpp"
+#include "mrast/detail/band_lists.hpp"
+#include "mrast/detail/cover_mask.hpp"
 #include "mrast/geometry.hpp"
 #include "mrast/merge_spans.hpp"
 #include "mrast/raster_view.hpp"
@@ -29,6 +31,8 @@ constexpr int kPointGroup = 16;
 struct ThreadScratch {
     CoverageWorkspace m_ws;
     std::vector<Span> m_spans;
+    CoverMask m_cover;           // occlusion only
+    std::vector<Span> m_visible;  // occlusion only
     std::size_t m_point_features[kPointGroup];
     Span m_point_spans[kPointGroup];
 };
@@ -48,11 +52,9 @@ SpanConsumer<Merge, Prefetch> make_consumer(Merge merge, Prefetch prefetch) {
 /// Buffers kept across batches by one engine.
 struct EngineBuffers {
     std::vector<ThreadScratch> m_threads;
-    std::vector<std::int32_t> m_bands_of;             // [first, last] band per feature of a chunk
-    std::vector<std::size_t> m_band_start;            // band b lists [start[b], start[b + 1])
-    std::vector<std::size_t> m_band_cursor;           // fill cursors, one per band
-    std::vector<std::uint32_t> m_band_features;       // chunk-relative feature indices
+    BandLists m_lists;
 };
+
 
 template <class T>
 RasterView<T> make_view(const BandBuffer &b) noexcept {
@@ -78,13 +80,25 @@ inline void shift_into_window(std::vector<Span> &spans, const RasterWindow &w,
     spans.resize(kept);
 }
 
-/// Features per chunk, and (feature, band) entries per chunk: they bound the
-/// band lists (4 bytes an entry) and band ranges (8 bytes a feature) whatever
-/// the batch size -- about 1.5 MiB, so 1M points on a 4096x4096 Float64
-/// raster stay at 8.08 bytes per pixel (the 8.2 B/px budget of SPEC 5's
-/// "output plus one bit").
-constexpr std::size_t kChunkFeatures = std::size_t{1} << 16;
-constexpr std::size_t kChunkEntries = std::size_t{1} << 18;
+/// Features ahead of the current one whose vertices a band asks the cache
+/// for, and how many bytes of each coordinate array.
+constexpr std::size_t kFeaturePrefetch = 16;
+constexpr std::size_t kVertexPrefetchBytes = 256;
+
+/// Asks the cache for the start of feature f's coordinates (a hint only).
+inline void prefetch_vertices(const GeometryBatch &batch, std::size_t f) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    const std::size_t v = batch.ring_vertex_offsets[batch.part_ring_offsets[batch.feature_part_offsets[f]]];
+    for (std::size_t b = 0; b < kVertexPrefetchBytes; b += 64) {
+        __builtin_prefetch(reinterpret_cast<const char *>(batch.x + v) + b);
+        __builtin_prefetch(reinterpret_cast<const char *>(batch.y + v) + b);
+    }
+#else
+    (void)batch;
+    (void)f;
+#endif
+}
+
 
 /// Progress over several chunks: chunk k of K reports (k + f) / K.
 struct ChunkProgress {
@@ -110,7 +124,13 @@ struct ChunkProgress {
 /// Lone points skip feature_coverage() and are merged in groups: their
 /// pixels are scattered over the raster, each one a cache miss, and
 /// prefetching a whole group before merging it overlaps the misses.
-template <class Consumer>
+///
+/// With `Occlude` (policies that replace: the pixel ends up with the last
+/// feature's value whatever came before) each band walks its features from
+/// the last to the first and passes on only the pieces of their spans no
+/// later feature covers (cover_mask.hpp): the same pixels, each written
+/// once per chunk.
+template <bool Occlude = false, class Consumer>
 Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, std::int32_t height,
                               const RasterWindow &window, bool all_touched,
                               const RowBandOptions &options, EngineBuffers &buffers,
@@ -119,14 +139,10 @@ Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, st
     if (n == 0 || width <= 0 || height <= 0) return Status::Ok;
     const int threads = resolve_thread_count(options.threads, height);
     const RowBandPlan plan = plan_row_bands(height, threads);
-    const auto bands = static_cast<std::size_t>(plan.count);
     try {
         if (buffers.m_threads.size() < static_cast<std::size_t>(threads)) {
             buffers.m_threads.resize(static_cast<std::size_t>(threads));
         }
-        buffers.m_bands_of.resize(2 * std::min(n, kChunkFeatures));
-        buffers.m_band_start.resize(bands + 1);
-        buffers.m_band_cursor.resize(bands);
     } catch (const std::bad_alloc &) {
         return Status::OutOfMemory;
     }
@@ -134,52 +150,19 @@ Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, st
     const bool shifted = window.x_offset != 0 || window.y_offset != 0 || width != raster.width;
     const std::int64_t y_lo = window.y_offset;
     const std::int64_t y_hi = static_cast<std::int64_t>(window.y_offset) + height - 1;
-    std::int32_t *bands_of = buffers.m_bands_of.data();
-    std::size_t *start = buffers.m_band_start.data();
-    std::size_t *cursor = buffers.m_band_cursor.data();
 
     for (std::size_t f0 = 0; f0 < n;) {
-        // Pass 1: the bands each feature meets, counted per band.
-        std::fill(start, start + bands + 1, std::size_t{0});
         std::size_t f1 = f0;
-        std::size_t entries = 0;
-        for (; f1 < n && f1 - f0 < kChunkFeatures && entries < kChunkEntries; ++f1) {
-            std::int32_t first = 0, last = -1;
-            feature_row_range(batch, f1, all_touched, first, last);
-            std::int32_t *b = bands_of + 2 * (f1 - f0);
-            const std::int64_t lo = std::max<std::int64_t>(first, y_lo);
-            const std::int64_t hi = std::min<std::int64_t>(last, y_hi);
-            if (last < first || lo > hi) {
-                b[0] = 0;
-                b[1] = -1;
-                continue;
-            }
-            b[0] = plan.band_of(static_cast<std::int32_t>(lo - y_lo));
-            b[1] = plan.band_of(static_cast<std::int32_t>(hi - y_lo));
-            for (std::int32_t k = b[0]; k <= b[1]; ++k) ++start[k + 1];
-            entries += static_cast<std::size_t>(b[1] - b[0] + 1);
-        }
-        // Pass 2: prefix sums, then the lists, in input order.
-        for (std::size_t k = 0; k < bands; ++k) {
-            start[k + 1] += start[k];
-            cursor[k] = start[k];
-        }
-        try {
-            buffers.m_band_features.resize(entries);
-        } catch (const std::bad_alloc &) {
-            return Status::OutOfMemory;
-        }
-        std::uint32_t *listed = buffers.m_band_features.data();
-        for (std::size_t f = f0; f < f1; ++f) {
-            const std::int32_t *b = bands_of + 2 * (f - f0);
-            for (std::int32_t k = b[0]; k <= b[1]; ++k) {
-                listed[cursor[k]++] = static_cast<std::uint32_t>(f - f0);
-            }
-        }
+        const Status listed_ok =
+            buffers.m_lists.build(batch, f0, all_touched, plan, y_lo, y_hi, threads, f1);
+        if (listed_ok != Status::Ok) return listed_ok;
+        const std::size_t *start = buffers.m_lists.m_start.data();
+        const std::uint32_t *listed = buffers.m_lists.m_listed.data();
 
         auto band = [&](std::int32_t k, std::int32_t b0, std::int32_t b1, int thread) {
             ThreadScratch &ts = buffers.m_threads[static_cast<std::size_t>(thread)];
             const std::int32_t y0 = b0 + window.y_offset, y1 = b1 + window.y_offset;
+            if constexpr (Occlude) ts.m_cover.reset(b0, b1, width);
             int grouped = 0;
             auto flush_points = [&] {
                 for (int g = 0; g < grouped; ++g) consumer.prefetch(ts.m_point_spans[g]);
@@ -188,23 +171,47 @@ Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, st
                 }
                 grouped = 0;
             };
-            const auto kk = static_cast<std::size_t>(k);
-            for (std::size_t i = start[kk]; i < start[kk + 1]; ++i) {
-                const std::size_t f = f0 + listed[i];
+            auto feature = [&](std::size_t f) {
                 Span point{};
                 bool hit = false;
                 if (lone_point_coverage(batch, f, raster, y0, y1, point, hit)) {
                     if (hit && (!shifted || shift_span(point, window, width))) {
+                        if constexpr (Occlude) {
+                            ts.m_visible.clear();
+                            ts.m_cover.take_visible(point, ts.m_visible);
+                            if (ts.m_visible.empty()) return;
+                        }
                         ts.m_point_features[grouped] = f;
                         ts.m_point_spans[grouped++] = point;
                         if (grouped == kPointGroup) flush_points();
                     }
-                    continue;
+                    return;
                 }
                 flush_points();
                 feature_coverage(batch, f, raster, y0, y1, all_touched, ts.m_ws, ts.m_spans);
                 if (shifted) shift_into_window(ts.m_spans, window, width);
-                if (!ts.m_spans.empty()) consumer.merge(f, ts.m_spans.data(), ts.m_spans.size());
+                std::vector<Span> *spans = &ts.m_spans;
+                if constexpr (Occlude) {
+                    ts.m_visible.clear();
+                    for (const Span &sp : ts.m_spans) ts.m_cover.take_visible(sp, ts.m_visible);
+                    spans = &ts.m_visible;
+                }
+                if (!spans->empty()) consumer.merge(f, spans->data(), spans->size());
+            };
+            // A band visits a scattered subset of the batch: the hardware
+            // prefetcher cannot guess the next feature's vertices.
+            const auto kk = static_cast<std::size_t>(k);
+            const std::size_t lo = start[kk], hi = start[kk + 1];
+            if constexpr (Occlude) {
+                for (std::size_t i = hi; i-- > lo;) {
+                    if (i >= lo + kFeaturePrefetch) prefetch_vertices(batch, f0 + listed[i - kFeaturePrefetch]);
+                    feature(f0 + listed[i]);
+                }
+            } else {
+                for (std::size_t i = lo; i < hi; ++i) {
+                    if (i + kFeaturePrefetch < hi) prefetch_vertices(batch, f0 + listed[i + kFeaturePrefetch]);
+                    feature(f0 + listed[i]);
+                }
             }
             flush_points();
         };
@@ -245,8 +252,9 @@ Status burn_batch(const GeometryBatch &batch, const RasterView<T> *views, int ba
     auto prefetch = [&](const Span &s) {
         for (int b = 0; b < band_count; ++b) prefetch_for_write(&views[b].at(s.x0, s.y));
     };
-    return for_each_feature_spans(batch, views[0].m_width, views[0].m_height, window, all_touched,
-                                  options, buffers, make_consumer(merge, prefetch));
+    return for_each_feature_spans<Policy::replaces>(batch, views[0].m_width, views[0].m_height,
+                                                    window, all_touched, options, buffers,
+                                                    make_consumer(merge, prefetch));
 }
 
 /// Burns a batch in mean mode; `states` as `touched` above.

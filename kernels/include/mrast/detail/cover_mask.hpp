@@ -1,0 +1,103 @@
+#pragma once
+// Occlusion for policies that replace (last): walking a row band's features
+// from the last to the first, a pixel an already-visited feature covers can
+// never change again, so only the still-uncovered pieces of each span are
+// written. One bit per pixel of the band being burnt (not of the raster),
+// per thread: with four bands per thread that is at most a quarter bit per
+// output pixel, and each pixel is written once per chunk instead of once per
+// covering feature (11 times on the 100k star polygons of bench_vs_gdal).
+// Internal header.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "mrast/span.hpp"
+
+namespace mrast {
+namespace detail {
+
+class CoverMask {
+public:
+    /// Clears the mask for rows [y0, y1) of a band `width` pixels wide.
+    void reset(std::int32_t y0, std::int32_t y1, std::int32_t width) {
+        m_y0 = y0;
+        m_words_per_row = (static_cast<std::size_t>(width) + 63) / 64;
+        m_bits.assign(static_cast<std::size_t>(y1 - y0) * m_words_per_row, 0);
+    }
+
+    /// Appends to `out` the pieces of `s` no earlier call covered, and marks
+    /// all of `s` covered. `s` lies inside the band (buffer coordinates).
+    void take_visible(const Span &s, std::vector<Span> &out) {
+        std::uint64_t *row =
+            m_bits.data() + static_cast<std::size_t>(s.y - m_y0) * m_words_per_row;
+        const std::int32_t w0 = s.x0 >> 6, w1 = s.x1 >> 6;
+        std::int32_t open = -1;  // first column of a piece still growing
+        auto close = [&](std::int32_t last) {
+            out.push_back(Span{s.y, open, last, s.z});
+            open = -1;
+        };
+        for (std::int32_t w = w0; w <= w1; ++w) {
+            std::uint64_t mask = ~std::uint64_t{0};
+            if (w == w0) mask &= ~std::uint64_t{0} << (s.x0 & 63);
+            if (w == w1) mask &= ~std::uint64_t{0} >> (63 - (s.x1 & 63));
+            const std::uint64_t free = ~row[w] & mask;
+            row[w] |= mask;
+            const std::int32_t base = w << 6;
+            // The common cases: the span's part of the word all free, or
+            // all covered already.
+            if (free == mask) {
+                if (open < 0) open = base + count_zeros_low(mask);
+                continue;
+            }
+            if (free == 0) {
+                if (open >= 0) close(base + count_zeros_low(mask) - 1);
+                continue;
+            }
+            // Mixed: walk alternating runs of free and covered bits.
+            std::uint64_t left = mask;
+            while (left != 0) {
+                const int lo = count_zeros_low(left);
+                const bool is_free = ((free >> lo) & 1) != 0;
+                const int len = run_length(is_free ? free : (mask & ~free), lo);
+                left = lo + len >= 64 ? 0 : left & (~std::uint64_t{0} << (lo + len));
+                if (is_free) {
+                    if (open < 0) open = base + lo;
+                    if (left != 0) close(base + lo + len - 1);  // a covered bit follows
+                } else if (open >= 0) {
+                    close(base + lo - 1);
+                }
+            }
+        }
+        if (open >= 0) close(s.x1);
+    }
+
+private:
+    /// Length of the run of set bits of `v` starting at bit `lo` (set).
+    static int run_length(std::uint64_t v, int lo) noexcept {
+        const std::uint64_t from_lo = v >> lo;
+        const std::uint64_t all = ~std::uint64_t{0} >> lo;
+        return from_lo == all ? 64 - lo : count_zeros_low(~from_lo);
+    }
+
+    static int count_zeros_low(std::uint64_t v) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+        return __builtin_ctzll(v);
+#else
+        int n = 0;
+        while (!(v & 1)) {
+            v >>= 1;
+            ++n;
+        }
+        return n;
+#endif
+    }
+
+    std::int32_t m_y0 = 0;
+    std::size_t m_words_per_row = 0;
+    std::vector<std::uint64_t> m_bits;
+};
+
+}  // namespace detail
+}  // namespace mrast
