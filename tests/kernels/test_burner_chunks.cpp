@@ -11,6 +11,7 @@
 
 #include "merge_scene.hpp"
 #include "mrast/detail/band_lists.hpp"
+#include "mrast/detail/cover_mask.hpp"
 
 namespace mrast {
 namespace test {
@@ -70,6 +71,31 @@ TEST(BurnerChunks, ManyChunksEqualSmallBatches) {
                 << merge_mode_name(mode) << " threads=" << threads;
         }
     }
+}
+
+TEST(BurnerChunks, LastOnBandsTooWideForTheCoverMask) {
+    // One thread cuts 960 rows into 8 bands of 120 rows, too wide a band for
+    // the cover mask's cap (front-to-back painting); 16 threads cut 64
+    // bands of 15 rows (back to front, occluded). Same bits.
+    const std::int32_t w = 20000, h = 960;
+    ASSERT_FALSE(detail::CoverMask::fits(h / 8, w));
+    ASSERT_TRUE(detail::CoverMask::fits(h / 64, w));
+    const MergeScene scene(random_features(77, 3000, w, h, 1, true), 1);
+    std::vector<std::vector<std::uint8_t>> results;
+    for (int threads : {1, 16}) {
+        MallocRaster<std::uint8_t> r(w, h, 0);
+        BurnOptions opt;
+        opt.mode = MergeMode::Last;
+        opt.threads = threads;
+        opt.max_features = 3000;
+        const BandBuffer band = r.buffer();
+        ASSERT_EQ(burn_scene(&band, 1, opt, {&scene}), Status::Ok);
+        results.emplace_back(r.data(), r.data() + static_cast<std::size_t>(w) * h);
+    }
+    std::size_t burnt = 0;
+    for (std::uint8_t v : results[0]) burnt += v != 0;
+    EXPECT_GT(burnt, static_cast<std::size_t>(w) * h / 4);
+    EXPECT_EQ(results[0], results[1]);
 }
 
 }  // namespace

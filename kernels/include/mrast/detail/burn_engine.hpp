@@ -129,7 +129,7 @@ struct ChunkProgress {
 /// feature's value whatever came before) each band walks its features from
 /// the last to the first and passes on only the pieces of their spans no
 /// later feature covers (cover_mask.hpp): the same pixels, each written
-/// once per chunk.
+/// once per chunk. Bands too large for the mask's cap go front to back.
 template <bool Occlude = false, class Consumer>
 Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, std::int32_t height,
                               const RasterWindow &window, bool all_touched,
@@ -162,7 +162,8 @@ Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, st
         auto band = [&](std::int32_t k, std::int32_t b0, std::int32_t b1, int thread) {
             ThreadScratch &ts = buffers.m_threads[static_cast<std::size_t>(thread)];
             const std::int32_t y0 = b0 + window.y_offset, y1 = b1 + window.y_offset;
-            if constexpr (Occlude) ts.m_cover.reset(b0, b1, width);
+            const bool occlude = Occlude && CoverMask::fits(b1 - b0, width);
+            if (occlude) ts.m_cover.reset(b0, b1, width);
             int grouped = 0;
             auto flush_points = [&] {
                 for (int g = 0; g < grouped; ++g) consumer.prefetch(ts.m_point_spans[g]);
@@ -176,7 +177,7 @@ Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, st
                 bool hit = false;
                 if (lone_point_coverage(batch, f, raster, y0, y1, point, hit)) {
                     if (hit && (!shifted || shift_span(point, window, width))) {
-                        if constexpr (Occlude) {
+                        if (occlude) {
                             ts.m_visible.clear();
                             ts.m_cover.take_visible(point, ts.m_visible);
                             if (ts.m_visible.empty()) return;
@@ -191,7 +192,7 @@ Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, st
                 feature_coverage(batch, f, raster, y0, y1, all_touched, ts.m_ws, ts.m_spans);
                 if (shifted) shift_into_window(ts.m_spans, window, width);
                 std::vector<Span> *spans = &ts.m_spans;
-                if constexpr (Occlude) {
+                if (occlude) {
                     ts.m_visible.clear();
                     for (const Span &sp : ts.m_spans) ts.m_cover.take_visible(sp, ts.m_visible);
                     spans = &ts.m_visible;
@@ -202,7 +203,7 @@ Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, st
             // prefetcher cannot guess the next feature's vertices.
             const auto kk = static_cast<std::size_t>(k);
             const std::size_t lo = start[kk], hi = start[kk + 1];
-            if constexpr (Occlude) {
+            if (occlude) {
                 for (std::size_t i = hi; i-- > lo;) {
                     if (i >= lo + kFeaturePrefetch) prefetch_vertices(batch, f0 + listed[i - kFeaturePrefetch]);
                     feature(f0 + listed[i]);

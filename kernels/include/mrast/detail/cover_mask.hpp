@@ -2,10 +2,11 @@
 // Occlusion for policies that replace (last): walking a row band's features
 // from the last to the first, a pixel an already-visited feature covers can
 // never change again, so only the still-uncovered pieces of each span are
-// written. One bit per pixel of the band being burnt (not of the raster),
-// per thread: with four bands per thread that is at most a quarter bit per
-// output pixel, and each pixel is written once per chunk instead of once per
-// covering feature (11 times on the 100k star polygons of bench_vs_gdal).
+// written: each pixel once per chunk instead of once per covering feature
+// (11 times on the 100k star polygons of bench_vs_gdal). One bit per pixel
+// of the band being burnt, capped at kCoverMaskBytes per thread: SPEC 5
+// gives last no per-pixel state, so a band too large for the cap is painted
+// front to back as before (same pixels, more writes).
 // Internal header.
 
 #include <algorithm>
@@ -18,8 +19,17 @@
 namespace mrast {
 namespace detail {
 
+/// Bytes of mask one thread may hold: a 4096-pixel-wide band of 512 rows.
+constexpr std::size_t kCoverMaskBytes = std::size_t{256} << 10;
+
 class CoverMask {
 public:
+    /// True if a band of `rows` x `width` pixels fits under kCoverMaskBytes.
+    static bool fits(std::int32_t rows, std::int32_t width) noexcept {
+        const std::size_t words = (static_cast<std::size_t>(width) + 63) / 64;
+        return static_cast<std::size_t>(rows) * words * 8 <= kCoverMaskBytes;
+    }
+
     /// Clears the mask for rows [y0, y1) of a band `width` pixels wide.
     void reset(std::int32_t y0, std::int32_t y1, std::int32_t width) {
         m_y0 = y0;
