@@ -106,10 +106,98 @@ void sort_spans(const std::vector<Span> &raw, std::vector<Span> &sorted,
     }
 }
 
+int count_zeros_low(std::uint64_t v) noexcept
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_ctzll(v);
+#else
+    int n = 0;
+    for (; !(v & 1); v >>= 1)
+        ++n;
+    return n;
+#endif
+}
+
+/// Words of bitmap a union may use (64 KiB): a bounding box of ~700 x 700
+/// pixels, far more than an all-touched polygon of the usual size needs.
+constexpr std::size_t kUnionBitmapWords = std::size_t{1} << 13;
+
+/// Union of spans of one z through a bitmap over their bounding box: set
+/// every span's bits, read the runs back row by row. For an all-touched
+/// polygon (ring pixels + centre fill, a few hundred spans) this is about
+/// twice as fast as sorting them. False (nothing written) when the box
+/// needs more than kUnionBitmapWords.
+bool union_by_bitmap(const std::vector<Span> &raw, std::vector<std::uint64_t> &bits,
+                     std::vector<Span> &out)
+{
+    std::int32_t y_min = raw.front().y, y_max = y_min;
+    std::int32_t x_min = raw.front().x0, x_max = raw.front().x1;
+    for (const Span &s : raw) {
+        y_min = std::min(y_min, s.y);
+        y_max = std::max(y_max, s.y);
+        x_min = std::min(x_min, s.x0);
+        x_max = std::max(x_max, s.x1);
+    }
+    const auto rows = static_cast<std::size_t>(static_cast<std::int64_t>(y_max) - y_min + 1);
+    const auto words = static_cast<std::size_t>((static_cast<std::int64_t>(x_max) - x_min) / 64 + 1);
+    if (rows * words > kUnionBitmapWords)
+        return false;
+    bits.assign(rows * words, 0);
+    for (const Span &s : raw) {
+        std::uint64_t *row = bits.data() + static_cast<std::size_t>(s.y - y_min) * words;
+        const std::int64_t a = static_cast<std::int64_t>(s.x0) - x_min;
+        const std::int64_t b = static_cast<std::int64_t>(s.x1) - x_min;
+        const std::int64_t wa = a >> 6, wb = b >> 6;
+        const std::uint64_t lo = ~std::uint64_t{0} << (a & 63);
+        const std::uint64_t hi = ~std::uint64_t{0} >> (63 - (b & 63));
+        if (wa == wb) {
+            row[wa] |= lo & hi;
+            continue;
+        }
+        row[wa] |= lo;
+        for (std::int64_t w = wa + 1; w < wb; ++w)
+            row[w] = ~std::uint64_t{0};
+        row[wb] |= hi;
+    }
+    const double z = raw.front().z;
+    for (std::size_t r = 0; r < rows; ++r) {
+        const std::uint64_t *row = bits.data() + r * words;
+        const auto y = static_cast<std::int32_t>(y_min + static_cast<std::int64_t>(r));
+        std::int64_t open = -1;  // first column of a run still growing
+        for (std::size_t w = 0; w < words; ++w) {
+            const std::uint64_t v = row[w];
+            int from = 0;
+            while (from < 64) {
+                // The next bit at or after `from` that changes the state:
+                // a set bit while no run is open, a clear one while it is.
+                const std::uint64_t look = (open < 0 ? v : ~v) & (~std::uint64_t{0} << from);
+                if (look == 0)
+                    break;
+                const int at = count_zeros_low(look);
+                const std::int64_t col = static_cast<std::int64_t>(w) * 64 + at;
+                if (open < 0) {
+                    open = col;
+                } else {
+                    out.push_back(Span{y, static_cast<std::int32_t>(x_min + open),
+                                       static_cast<std::int32_t>(x_min + col - 1), z});
+                    open = -1;
+                }
+                from = at + 1;
+            }
+        }
+        if (open >= 0)
+            out.push_back(Span{y, static_cast<std::int32_t>(x_min + open),
+                               static_cast<std::int32_t>(x_max), z});
+    }
+    return true;
+}
+
 /// Union when every span carries the same z: sort, merge overlapping or
 /// touching intervals.
 void union_uniform(const std::vector<Span> &raw, CoverageWorkspace &ws, std::vector<Span> &out)
 {
+    if (union_by_bitmap(raw, ws.bits, out))
+        return;
     sort_spans(raw, ws.sorted, ws.row_slots);
     for (const Span &s : ws.sorted) {
         if (!out.empty()) {

@@ -37,6 +37,7 @@ struct CoverageWorkspace {
     std::vector<std::size_t> row_slots;    // per-row counts, then bucket cursors
     std::vector<std::int32_t> cells;       // polygon crossings bucketed by row
     std::vector<detail::FillEdge> edges;   // polygon edges of one part
+    std::vector<std::uint64_t> bits;       // union of a small feature: its bounding box
 };
 
 /// GDALdllImagePoint: a point burns pixel ((int)x, (int)y) iff

@@ -161,19 +161,22 @@ MRAST_HD inline void at_sloped(double x, double y, double x_end, double y_end, d
         // stepping, burning nothing). Also keeps floor(y) in int range.
         if (down ? !(y < height) : !(y >= 0.0))
             break;
-        const std::int64_t ix = floor_to_i64(x);
-        const std::int64_t iy = floor_to_i64(y);
-        sink.pixel(iy, ix, variant);
+        // The walk stays between its int-range end points, so floors
+        // convert without saturating; the row test stays in doubles, off
+        // the integer conversions (floor_fast(a) == floor_fast(b) exactly
+        // when GDAL's (int)floor values are equal).
+        const double fy = floor_fast(y);
+        sink.pixel(static_cast<std::int64_t>(fy), static_cast<std::int64_t>(floor_fast(x)), variant);
 
         double step_x = floor_fast(x + 1.0) - x;
         double step_y = step_x * slope;
-        if (floor_to_i64(y + step_y) == iy) {
+        if (floor_fast(y + step_y) == fy) {
             // Next column, same row.
             x += step_x;
             y += step_y;
             variant += delta_variant * step_x;
         } else if (slope < 0) {
-            step_y = static_cast<double>(iy) - y;
+            step_y = fy - y;
             if (step_y > -kMinStep)
                 step_y = -kMinStep;
             step_x = step_y / slope;
@@ -181,7 +184,7 @@ MRAST_HD inline void at_sloped(double x, double y, double x_end, double y_end, d
             y += step_y;
             variant += delta_variant * step_x;
         } else {
-            step_y = static_cast<double>(iy + 1) - y;
+            step_y = (fy + 1.0) - y;
             if (step_y < kMinStep)
                 step_y = kMinStep;
             step_x = step_y / slope;
