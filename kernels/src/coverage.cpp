@@ -36,19 +36,6 @@ void rasterize_points(const RingView &ring, const double *z, RasterSize size, Sp
     }
 }
 
-/// True when raw spans are already sorted by (y, x0) and disjoint: the
-/// common single-polygon case, which then needs no union at all.
-bool sorted_and_disjoint(const std::vector<Span> &spans) noexcept
-{
-    for (std::size_t i = 1; i < spans.size(); ++i) {
-        const Span &a = spans[i - 1];
-        const Span &b = spans[i];
-        if (b.y < a.y || (b.y == a.y && b.x0 <= a.x1))
-            return false;
-    }
-    return true;
-}
-
 bool uniform_z(const std::vector<Span> &spans) noexcept
 {
     for (const Span &s : spans)
@@ -121,12 +108,15 @@ int count_zeros_low(std::uint64_t v) noexcept
 /// Words of bitmap a union may use (64 KiB): a bounding box of ~700 x 700
 /// pixels, far more than an all-touched polygon of the usual size needs.
 constexpr std::size_t kUnionBitmapWords = std::size_t{1} << 13;
+/// ...and per span: clearing and scanning a box that is mostly empty (a
+/// long diagonal polyline) costs more than sorting its few spans.
+constexpr std::size_t kUnionWordsPerSpan = 2;
 
 /// Union of spans of one z through a bitmap over their bounding box: set
 /// every span's bits, read the runs back row by row. For an all-touched
 /// polygon (ring pixels + centre fill, a few hundred spans) this is about
 /// twice as fast as sorting them. False (nothing written) when the box
-/// needs more than kUnionBitmapWords.
+/// needs more than kUnionBitmapWords, or more than kUnionWordsPerSpan a span.
 bool union_by_bitmap(const std::vector<Span> &raw, std::vector<std::uint64_t> &bits,
                      std::vector<Span> &out)
 {
@@ -140,7 +130,7 @@ bool union_by_bitmap(const std::vector<Span> &raw, std::vector<std::uint64_t> &b
     }
     const auto rows = static_cast<std::size_t>(static_cast<std::int64_t>(y_max) - y_min + 1);
     const auto words = static_cast<std::size_t>((static_cast<std::int64_t>(x_max) - x_min) / 64 + 1);
-    if (rows * words > kUnionBitmapWords)
+    if (rows * words > kUnionBitmapWords || rows * words > kUnionWordsPerSpan * raw.size())
         return false;
     bits.assign(rows * words, 0);
     for (const Span &s : raw) {
@@ -382,7 +372,7 @@ void feature_coverage(const GeometryBatch &batch, std::size_t feature, RasterSiz
     std::vector<Span> &raw = ws.raw;
     if (raw.empty())
         return;
-    if (sorted_and_disjoint(raw)) {
+    if (sink.sorted_and_disjoint()) {
         out.swap(raw);  // both are reused buffers: no copy
         return;
     }

@@ -29,6 +29,10 @@ public:
     }
 
     bool row_in_band(std::int64_t y) const noexcept { return y >= m_row_begin && y < m_row_end; }
+    /// True while every span came after the previous one on its row or on
+    /// a later row, not touching it: such a list needs no union (tracked
+    /// here because a pass over the spans was 7% of a polygon's fill).
+    bool sorted_and_disjoint() const noexcept { return m_sorted; }
     std::int32_t width() const noexcept { return m_width; }
     std::int32_t row_begin() const noexcept { return m_row_begin; }
     std::int32_t row_end() const noexcept { return m_row_end; }
@@ -51,6 +55,7 @@ public:
                 }
                 if (xi + 1 == last.x0) {
                     last.x0 = xi;
+                    m_sorted = false;  // may now meet the span before
                     return;
                 }
             }
@@ -86,6 +91,11 @@ private:
     /// store-forwarding stall that cost a fifth of the polygon fill.
     void append(std::int32_t y, std::int32_t x0, std::int32_t x1, double z)
     {
+        if (!m_spans.empty()) {
+            const Span &p = m_spans.back();
+            if (y < p.y || (y == p.y && x0 <= p.x1))
+                m_sorted = false;
+        }
         Span &s = m_spans.emplace_back();
         s.y = y;
         s.x0 = x0;
@@ -97,6 +107,7 @@ private:
     std::int32_t m_width;
     std::int32_t m_row_begin;
     std::int32_t m_row_end;
+    bool m_sorted = true;
 };
 
 // The views and numeric helpers are host+device code shared with CUDA.

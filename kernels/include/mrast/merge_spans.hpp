@@ -42,7 +42,7 @@ inline void fill_span(const RasterView<T> &view, const Span &s, T v) noexcept {
 }
 
 /// Spans ahead whose first pixel merge_spans asks the cache for.
-constexpr std::size_t kSpanPrefetch = 16;
+constexpr std::size_t kSpanPrefetch = 8;
 
 /// Asks for the cache line holding `p`, to be written soon (a hint only).
 inline void prefetch_for_write(const void *p) noexcept {

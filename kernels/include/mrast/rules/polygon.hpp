@@ -18,19 +18,16 @@ namespace rules {
 
 /// (int)floor(clamp(v, INT_MIN, INT_MAX) + 0.5) as GDAL computes a crossing.
 /// A NaN intersection (0 * inf, inf / inf) is undefined behaviour in GDAL's
-/// cast; x86 (cvttsd2si) yields INT_MIN, which we reproduce. The floor is
-/// done in integers (truncate, then step down if that rounded up): the value
-/// is within the int range here, and it keeps a libm call out of the loop
-/// that runs once per crossing.
+/// cast; x86 (cvttsd2si) yields INT_MIN, which we reproduce. floor_fast
+/// keeps a libm call out of the loop that runs once per crossing; the
+/// clamped value is within the int range, so the conversion is exact.
 MRAST_HD inline std::int32_t round_crossing(double intersect) noexcept {
     // std::clamp's order: NaN passes through.
     const double clamped =
         intersect < kIntMin ? kIntMin : (kIntMax < intersect ? kIntMax : intersect);
     const double rounded = clamped + 0.5;
     if (is_nan_d(rounded)) return kInt32Min;
-    auto t = static_cast<std::int64_t>(rounded);
-    if (static_cast<double>(t) > rounded) --t;
-    return static_cast<std::int32_t>(t);
+    return static_cast<std::int32_t>(floor_fast(rounded));
 }
 
 /// A non-horizontal edge with its ends ordered by y (GDAL swaps x with y).
