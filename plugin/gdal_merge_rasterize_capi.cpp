@@ -184,6 +184,7 @@ CPLErr GDALMergeRasterizeGeometries(
                 return CE_Failure;
             // GDAL requires burn values; with BURN_VALUE_FROM=Z alone a NULL
             // array means "Z + 0".
+            const std::size_t nGeoms = static_cast<std::size_t>(nGeomCount);
             std::vector<double> adfZeros;
             if (padfGeomBurnValues == nullptr)
             {
@@ -194,7 +195,9 @@ CPLErr GDALMergeRasterizeGeometries(
                              "padfGeomBurnValues is NULL.");
                     return CE_Failure;
                 }
-                adfZeros.assign(static_cast<std::size_t>(nBandCount), 0.0);
+                adfZeros.assign(nGeoms * static_cast<std::size_t>(nBandCount),
+                                0.0);
+                padfGeomBurnValues = adfZeros.data();
             }
 
             const std::vector<int> anBands(panBandList,
@@ -202,19 +205,12 @@ CPLErr GDALMergeRasterizeGeometries(
             if (!mrast_gdal::CheckDevice(sOptions.eDevice) ||
                 !mrast_gdal::CheckBurnBands(hDS, anBands))
                 return CE_Failure;
+            // The geometries are all here: build the arrays in bulk, with
+            // the caller's NUM_THREADS (0: all cores), as the burn does.
             mrast_gdal::GeometryBatchBuilder oBuilder(nBandCount,
                                                       sOptions.b3D);
-            for (int i = 0; i < nGeomCount; i++)
-            {
-                const double *padfBurn =
-                    padfGeomBurnValues
-                        ? padfGeomBurnValues +
-                              static_cast<std::size_t>(i) *
-                                  static_cast<std::size_t>(nBandCount)
-                        : adfZeros.data();
-                oBuilder.AddFeature(OGRGeometry::FromHandle(pahGeometries[i]),
-                                    padfBurn);
-            }
+            oBuilder.AddFeatures(pahGeometries, nGeoms, padfGeomBurnValues,
+                                 sOptions.nThreads);
             if (!mrast_gdal::BurnIntoDataset(
                     hDS, anBands, oBuilder, pfnTransformer, pTransformArg,
                     sOptions, /*bUpdate=*/true, pfnProgress, pProgressArg))

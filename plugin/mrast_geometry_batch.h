@@ -26,6 +26,23 @@ class GeometryBatchBuilder
      * burns nothing), keeping burn values aligned. */
     void AddFeature(const OGRGeometry *poGeom, const double *padfBurn);
 
+    /* Appends nCount features at once: the same arrays, in the same order,
+     * as AddFeature() on each in turn, byte for byte. padfBurn holds
+     * nCount x band count values. Builds with up to nThreads threads (<= 0:
+     * all cores): one pass counts each chunk of features, a prefix sum
+     * places the chunks, a second pass writes them in place. Small inputs
+     * stay on the calling thread. The geometries are only read; curved ones
+     * are linearised once, in the first pass, and their linear copies kept
+     * until written. The worker threads see the caller's thread-local
+     * config options; a CPLError one raises (curve linearisation) goes to
+     * the global error handler, not to one the caller pushed. */
+    void AddFeatures(const OGRGeometry *const *papoGeoms, std::size_t nCount,
+                     const double *padfBurn, int nThreads);
+    /* The same from C handles, as GDALRasterizeGeometries() takes them
+     * (no converted copy of the array). */
+    void AddFeatures(const OGRGeometryH *pahGeoms, std::size_t nCount,
+                     const double *padfBurn, int nThreads);
+
     /* Moves every vertex added since the last call to pixel space. Returns
      * false if the transformer failed. */
     bool TransformToPixels(GDALTransformerFunc pfnTransformer,
@@ -55,10 +72,6 @@ class GeometryBatchBuilder
     }
 
   private:
-    void AddGeometry(const OGRGeometry *poGeom);
-    void AddSimplePoint(double dfX, double dfY, double dfZ);
-    void AddCurve(const OGRSimpleCurve *poCurve, bool bReverse);
-
     bool m_bWithZ;
     std::size_t m_nTransformed = 0;
     mrast::GeometryArrays m_oArrays;
