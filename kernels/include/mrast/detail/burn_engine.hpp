@@ -8,11 +8,13 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "mrast/coverage.hpp"
 #include "mrast/detail/band_lists.hpp"
 #include "mrast/detail/cover_mask.hpp"
+#include "mrast/detail/difference_sum.hpp"
 #include "mrast/geometry.hpp"
 #include "mrast/merge_spans.hpp"
 #include "mrast/raster_view.hpp"
@@ -53,6 +55,8 @@ SpanConsumer<Merge, Prefetch> make_consumer(Merge merge, Prefetch prefetch) {
 struct EngineBuffers {
     std::vector<ThreadScratch> m_threads;
     BandLists m_lists;
+    std::vector<double> m_burn_totals;            // difference sums: per band
+    std::vector<std::uint8_t> m_difference_rows;  // difference sums: per row
 };
 
 
@@ -234,6 +238,56 @@ Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, st
     return Status::Ok;
 }
 
+/// Sum / count through row differences (difference_sum.hpp) when that is
+/// exact and pays; false when the batch must go the direct way.
+template <class Policy, class T>
+bool try_difference_sum(const GeometryBatch &batch, const RasterView<T> *views, int band_count,
+                        const RasterWindow &window, bool all_touched, const RowBandOptions &options,
+                        EngineBuffers &buffers, Status &status) {
+    constexpr bool count_mode = std::is_same_v<Policy, merge::Count>;
+    if (batch.z != nullptr) return false;
+    for (int b = 0; b < band_count; ++b) {
+        if (views[b].m_pixel_spacing != static_cast<std::int64_t>(sizeof(T))) return false;
+    }
+    const double pixels = static_cast<double>(views[0].m_width) * views[0].m_height;
+    if (polygon_pixel_estimate(batch, 2.0 * pixels) < 2.0 * pixels) return false;
+    DifferenceRows<T> rows;
+    try {
+        if (!integer_burn_totals(batch, band_count, count_mode, buffers.m_burn_totals)) return false;
+        status = rows.begin(views, band_count, buffers.m_burn_totals, buffers.m_difference_rows,
+                            options.threads);
+    } catch (const std::bad_alloc &) {
+        return false;  // nothing converted yet: the direct way needs no memory
+    }
+    if (status == Status::Ok) {
+        const Policy policy{};
+        const AlwaysTouched touched{};
+        auto merge = [&](std::size_t f, const Span *spans, std::size_t count) {
+            const double *burn = batch.burn + f * static_cast<std::size_t>(band_count);
+            for (int b = 0; b < band_count; ++b) {
+                const double value = count_mode ? 1.0 : burn[b];
+                for (std::size_t i = 0; i < count; ++i) {
+                    if (rows.row(spans[i].y)) {
+                        DifferenceRows<T>::add_span(views[b], spans[i], value);
+                    } else {
+                        merge_spans(views[b], policy, touched, spans + i, 1, burn[b], false, true);
+                    }
+                }
+            }
+        };
+        auto prefetch = [&](const Span &s) {
+            for (int b = 0; b < band_count; ++b) prefetch_for_write(&views[b].at(s.x0, s.y));
+        };
+        status = for_each_feature_spans(batch, views[0].m_width, views[0].m_height, window,
+                                        all_touched, options, buffers,
+                                        make_consumer(merge, prefetch));
+    }
+    // Always back to values, also after a cancel or an error.
+    const Status back = rows.finish(options.threads);
+    if (status == Status::Ok) status = back;
+    return true;
+}
+
 /// Burns a batch with a policy other than Mean into `band_count` views.
 /// `touched` holds one state per band when `per_band`, else one shared state
 /// committed after the last band (see merge_spans.hpp).
@@ -242,6 +296,14 @@ Status burn_batch(const GeometryBatch &batch, const RasterView<T> *views, int ba
                   const Policy &policy, const Touched *touched, bool per_band,
                   const RasterWindow &window, bool all_touched, const RowBandOptions &options,
                   EngineBuffers &buffers) {
+    if constexpr ((std::is_same_v<Policy, merge::Sum> || std::is_same_v<Policy, merge::Count>) &&
+                  std::is_same_v<Touched, AlwaysTouched> && std::is_floating_point_v<T>) {
+        Status status = Status::Ok;
+        if (try_difference_sum<Policy>(batch, views, band_count, window, all_touched, options,
+                                       buffers, status)) {
+            return status;
+        }
+    }
     const bool add_z = batch.z != nullptr;
     auto merge = [&](std::size_t f, const Span *spans, std::size_t count) {
         const double *burn = batch.burn + f * static_cast<std::size_t>(band_count);

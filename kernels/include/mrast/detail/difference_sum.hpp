@@ -1,0 +1,176 @@
+#pragma once
+// Sum and count over large polygons as row differences, in place.
+//
+// GDAL's ADD adds each feature's value to each pixel, one after another; a
+// pixel covered by eleven polygons is read and written eleven times. When
+// every partial sum is an exactly representable integer, the order of the
+// additions cannot change a bit, and a row can be turned into its
+// differences (d[x] = v[x] - v[x-1]) in the band itself: a span [x0, x1]
+// then costs two additions (d[x0] += b, d[x1 + 1] -= b) whatever its
+// length, and a prefix sum turns the row back. No scratch but one flag per
+// row.
+//
+// Exact when: float band (Float64: integers up to 2^51, Float32: up to
+// 2^22, so that differences plus burns stay exact too), no Z, no nodata (a nodata
+// pixel is replaced, not added to), integer burn values, and for each row
+// max |value| + sum of |burns| within the bound; a row that fails (a
+// fraction, -0.0, NaN, a large value) is merged pixel by pixel as before.
+// Worth it only when the spans are long: the two passes over the raster
+// must cost less than the pixels they save, so batches whose polygons
+// cover less than the raster go the direct way (lines and points always).
+// Internal header.
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+#include <vector>
+
+#include "mrast/geometry.hpp"
+#include "mrast/raster_view.hpp"
+#include "mrast/row_bands.hpp"
+#include "mrast/span.hpp"
+#include "mrast/status.hpp"
+
+namespace mrast {
+namespace detail {
+
+/// A quarter of the largest integer T holds exactly (2^53, 2^24): values
+/// and burn totals within it keep every partial sum, every difference and
+/// every difference plus burns exact.
+template <class T>
+constexpr double exact_integer_bound() noexcept {
+    if constexpr (std::is_same_v<T, double>) return 2251799813685248.0;  // 2^51
+    if constexpr (std::is_same_v<T, float>) return 4194304.0;            // 2^22
+    return 0.0;
+}
+
+/// Sum of |burn| per band over the batch (count: 1 per feature), or false
+/// when a burn value is not an integer.
+inline bool integer_burn_totals(const GeometryBatch &batch, int band_count, bool count_mode,
+                                std::vector<double> &totals) {
+    totals.assign(static_cast<std::size_t>(band_count), 0.0);
+    for (std::size_t f = 0; f < batch.feature_count; ++f) {
+        for (int b = 0; b < band_count; ++b) {
+            const double v = count_mode ? 1.0 : batch.burn[f * static_cast<std::size_t>(band_count) + static_cast<std::size_t>(b)];
+            if (!(std::floor(v) == v)) return false;  // also NaN, inf
+            totals[static_cast<std::size_t>(b)] += std::fabs(v);
+        }
+    }
+    return true;
+}
+
+/// Half the bounding-box area of the batch's polygon parts (roughly the
+/// pixels their fills cover), capped once it passes `enough`.
+inline double polygon_pixel_estimate(const GeometryBatch &batch, double enough) noexcept {
+    double total = 0.0;
+    for (std::size_t f = 0; f < batch.feature_count && total < enough; ++f) {
+        for (std::size_t p = batch.feature_part_offsets[f]; p < batch.feature_part_offsets[f + 1]; ++p) {
+            if (batch.part_kind[p] != PartKind::Polygon) continue;
+            const std::size_t v0 = batch.ring_vertex_offsets[batch.part_ring_offsets[p]];
+            const std::size_t v1 = batch.ring_vertex_offsets[batch.part_ring_offsets[p + 1]];
+            if (v0 == v1) continue;
+            double x_lo = batch.x[v0], x_hi = x_lo, y_lo = batch.y[v0], y_hi = y_lo;
+            for (std::size_t v = v0 + 1; v < v1; ++v) {
+                x_lo = std::fmin(x_lo, batch.x[v]);
+                x_hi = std::fmax(x_hi, batch.x[v]);
+                y_lo = std::fmin(y_lo, batch.y[v]);
+                y_hi = std::fmax(y_hi, batch.y[v]);
+            }
+            const double area = (x_hi - x_lo) * (y_hi - y_lo);
+            if (area > 0.0) total += 0.5 * std::fmin(area, enough);
+        }
+    }
+    return total;
+}
+
+/// The rows of `band_count` packed views that are in difference form.
+template <class T>
+class DifferenceRows {
+public:
+    /// Turns every row that qualifies into differences (all bands of a row
+    /// or none), on options.threads threads.
+    Status begin(const RasterView<T> *views, int band_count, const std::vector<double> &totals,
+                 std::vector<std::uint8_t> &flags, int threads) {
+        m_views = views;
+        m_bands = band_count;
+        m_totals = &totals;
+        m_flags = &flags;
+        flags.assign(static_cast<std::size_t>(views[0].m_height), 0);
+        return run(threads, &DifferenceRows::to_differences);
+    }
+
+    /// Prefix sums back; call after begin() even when the burn failed.
+    Status finish(int threads) { return run(threads, &DifferenceRows::from_differences); }
+
+    bool row(std::int32_t y) const noexcept { return (*m_flags)[static_cast<std::size_t>(y)] != 0; }
+
+    /// Adds `value` over the span, in difference form (its row qualified).
+    static void add_span(const RasterView<T> &view, const Span &s, double value) noexcept {
+        T *row = reinterpret_cast<T *>(view.row(s.y));
+        const T v = static_cast<T>(value);  // an integer within the bound: exact
+        row[s.x0] += v;
+        if (s.x1 + 1 < view.m_width) row[s.x1 + 1] -= v;
+    }
+
+private:
+    using RowFn = void (DifferenceRows::*)(std::int32_t);
+
+    Status run(int threads, RowFn fn) {
+        struct Ctx {
+            DifferenceRows *self;
+            RowFn fn;
+        } ctx{this, fn};
+        RowBandOptions o;
+        o.threads = threads;
+        return run_row_bands(
+            m_views[0].m_height, o,
+            [](void *c, std::int32_t y0, std::int32_t y1, int) {
+                auto *x = static_cast<Ctx *>(c);
+                for (std::int32_t y = y0; y < y1; ++y) (x->self->*(x->fn))(y);
+            },
+            &ctx);
+    }
+
+    bool qualifies(std::int32_t y) const noexcept {
+        const double bound = exact_integer_bound<T>();
+        for (int b = 0; b < m_bands; ++b) {
+            const T *row = reinterpret_cast<const T *>(m_views[b].row(y));
+            const double room = bound - (*m_totals)[static_cast<std::size_t>(b)];
+            if (!(room >= 0.0)) return false;
+            for (std::int32_t x = 0; x < m_views[b].m_width; ++x) {
+                const double v = row[x];
+                // -0.0 would come back as +0.0 from the prefix sum.
+                if (!(std::fabs(v) <= room) || std::floor(v) != v || (v == 0.0 && std::signbit(v))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    void to_differences(std::int32_t y) {
+        if (!qualifies(y)) return;
+        (*m_flags)[static_cast<std::size_t>(y)] = 1;
+        for (int b = 0; b < m_bands; ++b) {
+            T *row = reinterpret_cast<T *>(m_views[b].row(y));
+            for (std::int32_t x = m_views[b].m_width - 1; x > 0; --x) row[x] -= row[x - 1];
+        }
+    }
+
+    void from_differences(std::int32_t y) {
+        if (!row(y)) return;
+        for (int b = 0; b < m_bands; ++b) {
+            T *row_px = reinterpret_cast<T *>(m_views[b].row(y));
+            for (std::int32_t x = 1; x < m_views[b].m_width; ++x) row_px[x] += row_px[x - 1];
+        }
+    }
+
+    const RasterView<T> *m_views = nullptr;
+    int m_bands = 0;
+    const std::vector<double> *m_totals = nullptr;
+    std::vector<std::uint8_t> *m_flags = nullptr;
+};
+
+}  // namespace detail
+}  // namespace mrast

@@ -1,0 +1,108 @@
+// Sum and count through row differences (detail/difference_sum.hpp) must
+// give the bits of the pixel-by-pixel sums GDAL computes: one batch large
+// enough for the difference path against the same features fed one per
+// batch (too small for it: the direct path), with rows the difference path
+// must refuse (fractions, -0.0, NaN, values beyond the exact bound).
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "merge_scene.hpp"
+#include "mrast/detail/difference_sum.hpp"
+
+namespace mrast {
+namespace test {
+namespace {
+
+constexpr std::int32_t kW = 64, kH = 48;
+
+template <class T>
+void fill_existing(MallocRaster<T> &r) {
+    for (std::int32_t y = 0; y < kH; ++y)
+        for (std::int32_t x = 0; x < kW; ++x) r.at(x, y) = T((x * 5 + y * 3) % 17) - T(8);
+    r.at(3, 5) = T(0.5);                                   // a fraction: row 5 direct
+    r.at(7, 9) = T(-0.0);                                  // -0.0 must survive: row 9 direct
+    r.at(0, 11) = std::numeric_limits<T>::quiet_NaN();     // row 11 direct
+    r.at(9, 13) = T(detail::exact_integer_bound<T>());     // beyond the bound with burns: row 13
+    r.at(kW - 1, 17) = T(-1e30);                           // row 17 direct (also inexact)
+}
+
+template <class T>
+std::vector<T> burn(MergeMode mode, bool update, int threads, const std::vector<const MergeScene *> &batches) {
+    MallocRaster<T> r(kW, kH, T(0));
+    fill_existing(r);
+    BurnOptions opt;
+    opt.mode = mode;
+    opt.update = update;
+    opt.threads = threads;
+    opt.max_features = 4000;
+    const BandBuffer band = r.buffer();
+    EXPECT_EQ(burn_scene(&band, 1, opt, batches), Status::Ok);
+    return std::vector<T>(r.data(), r.data() + kW * kH);
+}
+
+template <class T>
+void check_against_direct() {
+    const std::vector<MergeFeature> features = random_features(99, 2000, kW, kH, 1, true);
+    const MergeScene whole(features, 1);
+    // The whole batch qualifies for the difference path...
+    ASSERT_GE(detail::polygon_pixel_estimate(whole.batch(), 1e18), 2.0 * kW * kH);
+    // ...one feature per batch never does.
+    std::vector<MergeScene> singles;
+    for (const MergeFeature &f : features) singles.emplace_back(std::vector<MergeFeature>{f}, 1);
+    std::vector<const MergeScene *> direct;
+    for (const MergeScene &s : singles) direct.push_back(&s);
+
+    for (MergeMode mode : {MergeMode::Sum, MergeMode::Count}) {
+        for (bool update : {false, true}) {
+            const std::vector<T> ref = burn<T>(mode, update, 1, direct);
+            for (int threads : {1, 3}) {
+                const std::vector<T> got = burn<T>(mode, update, threads, {&whole});
+                EXPECT_EQ(std::memcmp(ref.data(), got.data(), ref.size() * sizeof(T)), 0)
+                    << merge_mode_name(mode) << " update=" << update << " threads=" << threads;
+            }
+            EXPECT_TRUE(std::signbit(static_cast<double>(ref[9 * kW + 7])) ||
+                        ref[9 * kW + 7] != T(0))
+                << "the -0.0 pixel is either still -0.0 or was burnt";
+        }
+    }
+}
+
+TEST(DifferenceSum, Float64EqualsDirectSums) { check_against_direct<double>(); }
+TEST(DifferenceSum, Float32EqualsDirectSums) { check_against_direct<float>(); }
+
+TEST(DifferenceSum, RowsRefusedAndRestored) {
+    // Straight through DifferenceRows: qualifying rows go to differences and
+    // come back bit for bit; refused rows are never touched.
+    MallocRaster<double> r(kW, kH, 0.0);
+    fill_existing(r);
+    const std::vector<double> before(r.data(), r.data() + kW * kH);
+    const RasterView<double> view{reinterpret_cast<unsigned char *>(r.data()), kW, kH, 8, 8LL * kW};
+    const std::vector<double> totals{10.0};
+    std::vector<std::uint8_t> flags;
+    detail::DifferenceRows<double> rows;
+    ASSERT_EQ(rows.begin(&view, 1, totals, flags, 2), Status::Ok);
+    for (std::int32_t y : {5, 9, 11, 13, 17}) EXPECT_FALSE(rows.row(y)) << "row " << y;
+    EXPECT_TRUE(rows.row(0));
+    EXPECT_TRUE(rows.row(kH - 1));
+    ASSERT_EQ(rows.finish(2), Status::Ok);
+    EXPECT_EQ(std::memcmp(before.data(), r.data(), before.size() * sizeof(double)), 0);
+}
+
+TEST(DifferenceSum, FractionalBurnsAreNotIntegerTotals) {
+    MergeFeature f = random_features(5, 1, kW, kH, 1, true)[0];
+    f.burn = {2.5};
+    const MergeScene s({f}, 1);
+    std::vector<double> totals;
+    EXPECT_FALSE(detail::integer_burn_totals(s.batch(), 1, false, totals));
+    EXPECT_TRUE(detail::integer_burn_totals(s.batch(), 1, true, totals));  // count ignores burns
+    EXPECT_EQ(totals[0], 1.0);
+}
+
+}  // namespace
+}  // namespace test
+}  // namespace mrast
