@@ -4,12 +4,16 @@
 // 1.6M polygons has the density of 4096^2 with 100k.
 //
 //   bench_cuda [--threads 16] [--repeat 3] [--mode last|sum|...]
+//              [--size 16384] [--polygons 1600000] [--keep-device-memory 1]
 //
 // Per case: CPU Burner (threads) into a pageable Float32 buffer; cuda_burn
-// end to end from / into the same kind of pageable buffer (registered in
-// place, and plain pageable copies); the kernels alone (CUDA events, after
-// a warm-up); the floor = raster bytes both ways over PCIe (55 GB/s pinned,
-// 8 GB/s pageable, ENVIRONMENT.md).
+// end to end from / into the same kind of pageable buffer, once per
+// CudaHostTransfer (staged through the pinned ring, the same with the
+// uniform-band hint, registered in place tile by tile, plain pageable
+// copies), and from / into a caller buffer allocated page-locked
+// (cuda_alloc_host); the kernels alone (CUDA events, after a warm-up,
+// staged run) and the copy time the kernels did not hide; the floor = raster
+// bytes both ways over PCIe (55 GB/s pinned, 8 GB/s pageable, ENVIRONMENT.md).
 
 #include <algorithm>
 #include <chrono>
@@ -64,13 +68,17 @@ double now() {
 }  // namespace
 
 int main(int argc, char **argv) {
-    int threads = 16, repeat = 3;
+    int threads = 16, repeat = 3, only_size = 0, only_polygons = 0;
+    bool keep = false;
     std::string mode_name = "last";
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i];
         if (a == "--threads") threads = std::atoi(argv[i + 1]);
         else if (a == "--repeat") repeat = std::atoi(argv[i + 1]);
         else if (a == "--mode") mode_name = argv[i + 1];
+        else if (a == "--size") only_size = std::atoi(argv[i + 1]);
+        else if (a == "--polygons") only_polygons = std::atoi(argv[i + 1]);
+        else if (a == "--keep-device-memory") keep = std::atoi(argv[i + 1]) != 0;
     }
     mrast::MergeMode mode{};
     if (!mrast::parse_merge_mode(mode_name.c_str(), mode)) return 2;
@@ -78,23 +86,41 @@ int main(int argc, char **argv) {
         std::printf("no CUDA device: nothing to measure\n");
         return 0;
     }
-    std::printf("# Float32, mode %s, CPU threads %d, best of %d after a warm-up\n", mode_name.c_str(), threads,
-                repeat);
-    std::printf("| raster | polygons | CPU s | GPU e2e registered s | GPU e2e pageable s | GPU kernels s | "
-                "GPU copies s | floor pinned s | floor pageable s | spans | tiles |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+    std::printf("# Float32, mode %s, CPU threads %d, best of %d after a warm-up, keep device memory %d\n",
+                mode_name.c_str(), threads, repeat, keep ? 1 : 0);
+    std::printf("| raster | polygons | CPU s | GPU e2e staged s | staged, uniform hint s | registered per tile s | "
+                "pageable s | pinned caller buffer s | GPU kernels s | unhidden copies s | floor pinned s | "
+                "floor pageable s | spans | tiles |\n"
+                "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    struct Way {
+        mrast::CudaHostTransfer transfer;
+        bool uniform;
+        bool pinned_buffer;
+    };
+    const Way ways[] = {{mrast::CudaHostTransfer::Staged, false, false},
+                        {mrast::CudaHostTransfer::Staged, true, false},
+                        {mrast::CudaHostTransfer::Register, false, false},
+                        {mrast::CudaHostTransfer::Pageable, false, false},
+                        {mrast::CudaHostTransfer::Staged, false, true}};
+    constexpr int kWays = sizeof(ways) / sizeof(ways[0]);
     const int sizes[][2] = {{4096, 100000}, {4096, 1600000}, {16384, 100000}, {16384, 1600000}};
     for (const auto &c : sizes) {
         const int size = c[0], n = c[1];
+        if ((only_size != 0 && size != only_size) || (only_polygons != 0 && n != only_polygons)) continue;
         const Scene scene = stars(n, size);
         const std::size_t px = static_cast<std::size_t>(size) * size;
         std::vector<float> cpu(px, 0.0f), gpu(px, 0.0f);
+        // The caller's buffer allocated page-locked (not timed: the caller's allocation).
+        auto *pinned = static_cast<float *>(mrast::cuda_alloc_host(px * 4));
         mrast::BandBuffer cb{cpu.data(), mrast::PixelType::Float32, size, size, 4, 4LL * size};
-        mrast::BandBuffer gb{gpu.data(), mrast::PixelType::Float32, size, size, 4, 4LL * size};
         mrast::BurnOptions o;
         o.mode = mode;
         o.threads = threads;
-        double t_cpu = 1e30, t_reg = 1e30, t_page = 1e30, t_ker = 1e30, t_copy = 1e30;
-        mrast::CudaRunInfo info;
+        double t_cpu = 1e30, t_way[kWays], t_ker = 1e30, t_copy = 1e30;
+        std::fill(t_way, t_way + kWays, 1e30);
+        bool same[kWays];
+        std::fill(same, same + kWays, true);
+        mrast::CudaRunInfo info, first_info;
         for (int r = 0; r <= repeat; ++r) {
             std::fill(cpu.begin(), cpu.end(), 0.0f);
             double t0 = now();
@@ -103,34 +129,46 @@ int main(int argc, char **argv) {
             b.burn(scene.view());
             b.finish();
             const double tc = now() - t0;
-            std::fill(gpu.begin(), gpu.end(), 0.0f);
-            t0 = now();
-            const mrast::Status st = mrast::cuda_burn(&gb, 1, o, scene.view(), &info);
-            const double tr = now() - t0;
-            if (st != mrast::Status::Ok) {
-                std::printf("cuda_burn: %s\n", mrast::status_name(st));
-                return 1;
+            if (r > 0) t_cpu = std::min(t_cpu, tc);
+            for (int w = 0; w < kWays; ++w) {
+                float *buf = ways[w].pinned_buffer ? pinned : gpu.data();
+                if (buf == nullptr) continue;
+                mrast::BandBuffer gb{buf, mrast::PixelType::Float32, size, size, 4, 4LL * size};
+                mrast::CudaOptions co;
+                co.host_transfer = ways[w].transfer;
+                co.uniform_bands = ways[w].uniform;
+                co.keep_device_memory = keep;
+                std::fill(buf, buf + px, 0.0f);
+                t0 = now();
+                const mrast::Status st = mrast::cuda_burn(&gb, 1, o, scene.view(), &info, co);
+                const double t = now() - t0;
+                if (st != mrast::Status::Ok) {
+                    std::printf("cuda_burn (%s): %s\n", mrast::cuda_host_transfer_name(ways[w].transfer),
+                                mrast::status_name(st));
+                    return 1;
+                }
+                same[w] = same[w] && std::memcmp(cpu.data(), buf, px * 4) == 0;
+                if (w == 0) first_info = info;
+                if (r == 0) continue;  // warm-up
+                t_way[w] = std::min(t_way[w], t);
+                if (w == 0) {
+                    t_ker = std::min(t_ker, info.kernel_ms / 1000.0);
+                    t_copy = std::min(t_copy, info.transfer_ms / 1000.0);
+                }
             }
-            mrast::CudaOptions page;
-            page.register_host = false;
-            std::fill(gpu.begin(), gpu.end(), 0.0f);
-            mrast::CudaRunInfo pinfo;
-            t0 = now();
-            mrast::cuda_burn(&gb, 1, o, scene.view(), &pinfo, page);
-            const double tp = now() - t0;
-            if (r == 0) continue;  // warm-up
-            t_cpu = std::min(t_cpu, tc);
-            t_reg = std::min(t_reg, tr);
-            t_page = std::min(t_page, tp);
-            t_ker = std::min(t_ker, pinfo.kernel_ms / 1000.0);
-            t_copy = std::min(t_copy, pinfo.transfer_ms / 1000.0);
         }
-        const bool same = std::memcmp(cpu.data(), gpu.data(), px * 4) == 0;
+        mrast::cuda_free_host(pinned);
+        info = first_info;
         const double bytes = 2.0 * px * 4;
-        std::printf("| %dx%d | %d | %.3f | %.3f | %.3f | %.4f | %.3f | %.4f | %.3f | %llu | %d |%s\n", size, size, n,
-                    t_cpu, t_reg, t_page, t_ker, t_copy, bytes / 55e9, bytes / 8e9,
-                    static_cast<unsigned long long>(info.spans), info.tiles,
-                    same ? "" : " MISMATCH vs CPU");
+        std::printf("| %dx%d | %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.4f | %.4f | %.4f | %.3f | %llu "
+                    "| %d |\n",
+                    size, size, n, t_cpu, t_way[0], t_way[1], t_way[2], t_way[3], t_way[4], t_ker, t_copy,
+                    bytes / 55e9, bytes / 8e9, static_cast<unsigned long long>(info.spans), info.tiles);
+        for (int w = 0; w < kWays; ++w) {
+            if (!same[w])
+                std::printf("MISMATCH vs CPU: %s%s%s\n", mrast::cuda_host_transfer_name(ways[w].transfer),
+                            ways[w].uniform ? ", uniform hint" : "", ways[w].pinned_buffer ? ", pinned buffer" : "");
+        }
         std::fflush(stdout);
     }
     return 0;

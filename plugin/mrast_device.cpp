@@ -79,7 +79,7 @@ GpuOutcome TryBurnOnGpu(GDALDatasetH hDstDS, const std::vector<int> &anBands,
              "GPU burn: %d tile(s) of %d rows, order buffer %d B/px, "
              "%s host buffer, kernels %.3f ms, transfers %.3f ms%s%s",
              oInfo.tiles, oInfo.tile_rows, oInfo.order_bytes,
-             oInfo.host_registered ? "registered" : "pageable",
+             mrast::cuda_host_transfer_name(oInfo.host_transfer),
              oInfo.kernel_ms, oInfo.transfer_ms,
              oInfo.cpu_fallback_reason ? "; CPU for: " : "",
              oInfo.cpu_fallback_reason ? oInfo.cpu_fallback_reason : "");

@@ -40,16 +40,26 @@ struct DeviceSpan {
     std::uint32_t feature;
 };
 
+/// Where a DeviceSink's spans go: written at `out` (null: only counted).
+struct SpanWriter {
+    DeviceSpan *out;
+    __device__ void operator()(std::uint32_t n, std::int32_t y, std::int32_t x0, std::int32_t x1,
+                               std::uint32_t feature) const {
+        if (out != nullptr) out[n] = DeviceSpan{y, x0, x1, feature};
+    }
+};
+
 /// The CUDA twin of the CPU SpanSink: clips to the raster columns and the
-/// tile's rows, folds adjacent pixels of one row into a span, and either
-/// counts the spans (out == nullptr) or writes them. Both passes run the
-/// same code, so the counts match the writes.
-struct DeviceSink {
+/// tile's rows, folds adjacent pixels of one row into a span, and hands
+/// each span to `Out` (SpanWriter: counts or writes them; both passes run
+/// the same code, so the counts match the writes).
+template <class Out>
+struct DeviceSinkT {
     std::int32_t m_width;
     std::int32_t m_row_begin;
     std::int32_t m_row_end;
     std::uint32_t m_feature;
-    DeviceSpan *m_out;
+    Out m_out;
     std::uint32_t m_count = 0;
     bool m_pending = false;
     std::int32_t m_y = 0, m_x0 = 0, m_x1 = 0;
@@ -60,7 +70,7 @@ struct DeviceSink {
     __device__ std::int32_t row_end() const { return m_row_end; }
 
     __device__ void emit(std::int32_t y, std::int32_t x0, std::int32_t x1) {
-        if (m_out != nullptr) m_out[m_count] = DeviceSpan{y, x0, x1, m_feature};
+        m_out(m_count, y, x0, x1, m_feature);
         ++m_count;
     }
     __device__ void flush() {
@@ -97,6 +107,7 @@ struct DeviceSink {
              static_cast<std::int32_t>(x1));
     }
 };
+using DeviceSink = DeviceSinkT<SpanWriter>;
 
 /// Rows of the raster a part can touch: floor(min y) - 2 .. floor(max y) + 2
 /// (every rule stays within them; NaN vertices ignored), clipped to the
@@ -123,8 +134,8 @@ __device__ inline void part_rows(const DeviceGeometry &g, std::size_t part, std:
 
 /// GDALdllImageFilledPolygon for one row of one polygon part: horizontal
 /// runs, then the row's crossings sorted and paired (rules/polygon.hpp).
-__device__ inline void fill_polygon_row(const DeviceGeometry &g, std::size_t part, std::int64_t y,
-                                        DeviceSink &sink) {
+template <class Sink>
+__device__ inline void fill_polygon_row(const DeviceGeometry &g, std::size_t part, std::int64_t y, Sink &sink) {
     const std::int64_t width = g.width;
     std::int32_t local[Policy::kLocalCrossings];
     int n = 0;
@@ -203,9 +214,9 @@ __device__ inline void fill_polygon_row(const DeviceGeometry &g, std::size_t par
 
 /// Work item `k` of `part` (see coverage kernels): polygon rows first, then
 /// the all-touched ring walk; lines and points have one item.
+template <class Sink>
 __device__ inline void cover_item(const DeviceGeometry &g, std::size_t part, std::int64_t k,
-                                  std::int32_t row_lo, std::int32_t row_count,
-                                  DeviceSink &sink) {
+                                  std::int32_t row_lo, std::int32_t row_count, Sink &sink) {
     const std::size_t r_begin = g.part_ring_offsets[part], r_end = g.part_ring_offsets[part + 1];
     auto ring_at = [&](std::size_t r) {
         return rules::RingView{g.x, g.y, g.ring_vertex_offsets[r], g.ring_vertex_offsets[r + 1]};

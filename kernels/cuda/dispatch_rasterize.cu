@@ -1,9 +1,13 @@
 // Host side of the CUDA rasterizer: uploads the batch once, then per row
 // tile: coverage (count pass, prefix sum, write pass) -> union (CUB radix
 // sorts by (feature, y, x0), modes that count only) -> apply (atomics into
-// the narrowest scratch) -> resolve (the CPU's merge rules, per pixel) ->
-// copy back into the caller's buffer. The one place where runtime values
-// become template arguments on the GPU side (STYLE.md item 5).
+// the narrowest scratch; first / last and single-band min / max fuse it
+// with coverage) -> resolve (the CPU's merge rules, per pixel) -> copy
+// back into the caller's buffer. The tiles' rows travel up and down beside
+// the kernels (tile_pipeline.hpp); coverage and apply never read the band,
+// so only the first resolve of a tile waits for its upload.
+// The one place where runtime values become template arguments on the GPU
+// side (STYLE.md item 5).
 
 #include <cuda_runtime.h>
 
@@ -11,14 +15,18 @@
 #include <cub/device/device_scan.cuh>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <type_traits>
 #include <vector>
 
+#include "device_memory.cuh"
 #include "dispatch_rasterize.hpp"
+#include "host_staging.hpp"
 #include "kernel_rasterize.cuh"
 #include "mrast/pixel_convert.hpp"
+#include "tile_pipeline.hpp"
 
 namespace mrast {
 namespace cuda_detail {
@@ -26,52 +34,6 @@ namespace {
 
 /// Internal: the tile needs the CPU (a resolve raised `inexact`).
 constexpr int kInexact = 1000;
-
-Status status_of(cudaError_t e) {
-    if (e == cudaSuccess) return Status::Ok;
-    if (e == cudaErrorMemoryAllocation) return Status::OutOfMemory;
-    if (e == cudaErrorNoDevice || e == cudaErrorInsufficientDriver ||
-        e == cudaErrorInitializationError || e == cudaErrorInvalidDevice)
-        return Status::CudaUnavailable;
-    return Status::CudaError;
-}
-
-// CUDA errors become Status (STYLE.md item 7); the sticky last error is
-// cleared so that a failed allocation does not poison the next call.
-#define MRAST_CUDA_TRY(expr)                                   \
-    do {                                                       \
-        const cudaError_t mrast_err_ = (expr);                 \
-        if (mrast_err_ != cudaSuccess) {                       \
-            (void)cudaGetLastError();                          \
-            return status_of(mrast_err_);                      \
-        }                                                      \
-    } while (0)
-
-/// Device memory owned by a scope.
-template <class T>
-struct DeviceArray {
-    T *ptr = nullptr;
-    std::size_t size = 0;
-    DeviceArray() = default;
-    DeviceArray(const DeviceArray &) = delete;
-    DeviceArray &operator=(const DeviceArray &) = delete;
-    ~DeviceArray() { release(); }
-    void release() {
-        if (ptr != nullptr) cudaFree(ptr);
-        ptr = nullptr;
-        size = 0;
-    }
-    cudaError_t allocate(std::size_t n, std::size_t extra_bytes = 0) {
-        release();
-        size = n;
-        return cudaMalloc(reinterpret_cast<void **>(&ptr), std::max<std::size_t>(1, n * sizeof(T) + extra_bytes));
-    }
-    cudaError_t upload(const T *host, std::size_t n) {
-        if (auto e = allocate(n); e != cudaSuccess) return e;
-        if (n == 0) return cudaSuccess;
-        return cudaMemcpy(ptr, host, n * sizeof(T), cudaMemcpyHostToDevice);
-    }
-};
 
 unsigned grid_for(unsigned long long n, int threads) {
     return static_cast<unsigned>((n + static_cast<unsigned long long>(threads) - 1) / threads);
@@ -108,27 +70,6 @@ __global__ void gather_kernel(const DeviceSpan *s, const std::uint32_t *idx, uns
 }
 struct MaxOp {
     __device__ std::int32_t operator()(std::int32_t a, std::int32_t b) const { return a > b ? a : b; }
-};
-
-/// GPU time between two events, accumulated.
-struct EventTimer {
-    cudaEvent_t a = nullptr, b = nullptr;
-    EventTimer() {
-        cudaEventCreate(&a);
-        cudaEventCreate(&b);
-    }
-    ~EventTimer() {
-        cudaEventDestroy(a);
-        cudaEventDestroy(b);
-    }
-    void start() { cudaEventRecord(a); }
-    void stop(double &acc) {
-        cudaEventRecord(b);
-        cudaEventSynchronize(b);
-        float ms = 0.f;
-        cudaEventElapsedTime(&ms, a, b);
-        acc += ms;
-    }
 };
 
 template <class Fn>
@@ -174,32 +115,114 @@ struct Job {
     int order_bytes;
     CudaRunInfo *info;
     EventTimer *timer;
+    TilePipeline *pipeline;
+    Readback *readback;
+    cudaStream_t compute;     // the legacy default stream: kernels, allocations
 };
 
+double wall_ms() {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+/// Tile `tile` is in device memory before the first kernel that reads it.
+/// The GPU time spent waiting for it is not kernel time: the timer pauses.
+class BandGate {
+public:
+    BandGate(TilePipeline &pipeline, int tile, cudaStream_t compute, EventTimer &timer, CudaRunInfo &info)
+        : m_pipeline(pipeline), m_tile(tile), m_compute(compute), m_timer(timer), m_info(info) {}
+    Status wait() {
+        if (m_open) return Status::Ok;
+        m_timer.stop(m_info.kernel_ms);
+        const double t0 = wall_ms();
+        MRAST_CUDA_TRY(m_pipeline.wait_uploaded(m_tile, m_compute));
+        m_info.transfer_ms += wall_ms() - t0;
+        m_open = true;
+        m_timer.start();
+        return Status::Ok;
+    }
+
+private:
+    TilePipeline &m_pipeline;
+    int m_tile;
+    cudaStream_t m_compute;
+    EventTimer &m_timer;
+    CudaRunInfo &m_info;
+    bool m_open = false;
+};
+
+/// One warp per 32 spans, the pixels dealt out to the lanes (agent_apply.cuh).
+template <class Op>
+cudaError_t launch_apply(const Policy &pol, const DeviceSpan *spans, unsigned long long n, TileGeometry tg,
+                         const Op &op) {
+    if (n == 0) return cudaSuccess;
+    const std::size_t shared = static_cast<std::size_t>(pol.apply_threads) * sizeof(ApplyLaneSlot<typename Op::Value>);
+    apply_spans_kernel<Op><<<grid_for(n, pol.apply_threads), pol.apply_threads, shared>>>(spans, n, tg, op);
+    return cudaGetLastError();
+}
+
+/// Coverage in two passes (count, prefix sum, write): the spans of the
+/// tile in memory, in item order, for the modes that sort them.
 template <class T>
-Status run_tile(Job<T> &j, std::int32_t r0, std::int32_t r1, std::vector<DeviceArray<T>> &dev_bands) {
+Status write_spans(Job<T> &j, const unsigned long long *item_offsets, unsigned long long items, std::int32_t r0,
+                   std::int32_t r1, DeviceArray<DeviceSpan> &spans, unsigned long long &n) {
+    const Policy &pol = j.policy;
+    std::size_t temp_bytes = 0;
+    DeviceArray<unsigned char> temp;
+    DeviceArray<unsigned long long> span_counts, span_offsets;
+    MRAST_CUDA_TRY(span_counts.allocate(items + 1));
+    MRAST_CUDA_TRY(span_offsets.allocate(items + 1));
+    if (items > 0) {
+        coverage_kernel<false><<<grid_for(items, pol.coverage_threads), pol.coverage_threads>>>(
+            j.geometry, j.parts, item_offsets, items, j.part_lo, r0, r1, span_counts.ptr,
+            nullptr, nullptr);
+        MRAST_CUDA_TRY(cudaGetLastError());
+    }
+    MRAST_CUDA_TRY(cudaMemsetAsync(span_counts.ptr + items, 0, sizeof(unsigned long long), j.compute));
+    MRAST_CUDA_TRY(cub::DeviceScan::ExclusiveSum(nullptr, temp_bytes, span_counts.ptr,
+                                                 span_offsets.ptr, static_cast<long long>(items + 1)));
+    MRAST_CUDA_TRY(temp.allocate(temp_bytes));
+    MRAST_CUDA_TRY(cub::DeviceScan::ExclusiveSum(temp.ptr, temp_bytes, span_counts.ptr,
+                                                 span_offsets.ptr, static_cast<long long>(items + 1)));
+    span_counts.release();
+    MRAST_CUDA_TRY(j.readback->read(span_offsets.ptr + items, j.compute, n));
+    if (n >= (1ull << 31)) return Status::OutOfMemory;  // 32-bit sort indices: smaller tiles
+    MRAST_CUDA_TRY(spans.allocate(n));
+    if (items > 0) {
+        coverage_kernel<true><<<grid_for(items, pol.coverage_threads), pol.coverage_threads>>>(
+            j.geometry, j.parts, item_offsets, items, j.part_lo, r0, r1, nullptr,
+            span_offsets.ptr, spans.ptr);
+        MRAST_CUDA_TRY(cudaGetLastError());
+    }
+    span_offsets.release();
+    j.info->spans += n;
+    return Status::Ok;
+}
+
+/// Merges tile `tile` (rows [r0, r1)) and queues its download; its upload
+/// was queued before. kInexact: the CPU must merge it (nothing queued).
+template <class T>
+Status run_tile(Job<T> &j, int tile, std::int32_t r0, std::int32_t r1) {
     const Policy &pol = j.policy;
     const MergeMode mode = j.job->options.mode;
     const std::int32_t rows = r1 - r0;
     const std::size_t px = static_cast<std::size_t>(j.width) * static_cast<std::size_t>(rows);
     double &kms = j.info->kernel_ms;
+    BandGate upload(*j.pipeline, tile, j.compute, *j.timer, *j.info);  // coverage and apply run before
+    std::vector<T *> dev_bands(static_cast<std::size_t>(j.bands));
+    for (int b = 0; b < j.bands; ++b)
+        dev_bands[static_cast<std::size_t>(b)] = reinterpret_cast<T *>(j.pipeline->band(tile, b));
 
     // Coverage: items per part, prefix sum, span counts, prefix sum, spans.
+    // Counts are written 64-bit in place for the scans (a strided 2D copy
+    // widening 100M u32 counts cost ~15 ms); the extra last slot is 0.
     DeviceArray<unsigned long long> item_counts, item_offsets;
     MRAST_CUDA_TRY(item_counts.allocate(j.parts + 1));
     MRAST_CUDA_TRY(item_offsets.allocate(j.parts + 1));
-    DeviceArray<std::uint32_t> counts32;
-    MRAST_CUDA_TRY(counts32.allocate(j.parts));
     j.timer->start();
     item_count_kernel<<<grid_for(j.parts, pol.part_threads), pol.part_threads>>>(
-        j.geometry, j.parts, j.part_lo, j.part_lo + j.parts, r0, r1, counts32.ptr);
+        j.geometry, j.parts, j.part_lo, j.part_lo + j.parts, r0, r1, item_counts.ptr);
     MRAST_CUDA_TRY(cudaGetLastError());
-    MRAST_CUDA_TRY(cudaMemset(item_counts.ptr, 0, (j.parts + 1) * sizeof(unsigned long long)));
-    // Widen to 64 bits for the scan: each u32 lands in the low half of a
-    // zeroed u64 slot (little endian).
-    MRAST_CUDA_TRY(cudaMemcpy2D(item_counts.ptr, sizeof(unsigned long long), counts32.ptr,
-                                sizeof(std::uint32_t), sizeof(std::uint32_t), j.parts,
-                                cudaMemcpyDeviceToDevice));
+    MRAST_CUDA_TRY(cudaMemsetAsync(item_counts.ptr + j.parts, 0, sizeof(unsigned long long), j.compute));
     std::size_t temp_bytes = 0;
     MRAST_CUDA_TRY(cub::DeviceScan::ExclusiveSum(nullptr, temp_bytes, item_counts.ptr,
                                                  item_offsets.ptr, static_cast<long long>(j.parts + 1)));
@@ -208,69 +231,40 @@ Status run_tile(Job<T> &j, std::int32_t r0, std::int32_t r1, std::vector<DeviceA
     MRAST_CUDA_TRY(cub::DeviceScan::ExclusiveSum(temp.ptr, temp_bytes, item_counts.ptr,
                                                  item_offsets.ptr, static_cast<long long>(j.parts + 1)));
     unsigned long long items = 0;
-    MRAST_CUDA_TRY(cudaMemcpy(&items, item_offsets.ptr + j.parts, sizeof(items), cudaMemcpyDeviceToHost));
-    counts32.release();
+    MRAST_CUDA_TRY(j.readback->read(item_offsets.ptr + j.parts, j.compute, items));
     item_counts.release();
 
-    DeviceArray<std::uint32_t> span_counts;
-    DeviceArray<unsigned long long> span_counts64, span_offsets;
-    MRAST_CUDA_TRY(span_counts.allocate(items));
-    MRAST_CUDA_TRY(span_counts64.allocate(items + 1));
-    MRAST_CUDA_TRY(span_offsets.allocate(items + 1));
-    if (items > 0) {
-        coverage_kernel<false><<<grid_for(items, pol.coverage_threads), pol.coverage_threads>>>(
-            j.geometry, j.parts, item_offsets.ptr, items, j.part_lo, r0, r1, span_counts.ptr,
-            nullptr, nullptr);
-        MRAST_CUDA_TRY(cudaGetLastError());
-    }
-    MRAST_CUDA_TRY(cudaMemset(span_counts64.ptr, 0, (items + 1) * sizeof(unsigned long long)));
-    if (items > 0) {
-        MRAST_CUDA_TRY(cudaMemcpy2D(span_counts64.ptr, sizeof(unsigned long long), span_counts.ptr,
-                                    sizeof(std::uint32_t), sizeof(std::uint32_t), items,
-                                    cudaMemcpyDeviceToDevice));
-    }
-    span_counts.release();
-    MRAST_CUDA_TRY(cub::DeviceScan::ExclusiveSum(nullptr, temp_bytes, span_counts64.ptr,
-                                                 span_offsets.ptr, static_cast<long long>(items + 1)));
-    MRAST_CUDA_TRY(temp.allocate(temp_bytes));
-    MRAST_CUDA_TRY(cub::DeviceScan::ExclusiveSum(temp.ptr, temp_bytes, span_counts64.ptr,
-                                                 span_offsets.ptr, static_cast<long long>(items + 1)));
-    span_counts64.release();
-    unsigned long long n = 0;
-    MRAST_CUDA_TRY(cudaMemcpy(&n, span_offsets.ptr + items, sizeof(n), cudaMemcpyDeviceToHost));
-    if (n >= (1ull << 31)) return Status::OutOfMemory;  // 32-bit sort indices: smaller tiles
+    // first / last (and single-band min / max) fuse coverage with apply
+    // below; the other modes need the spans in memory (union sorts).
+    const bool fused = mode == MergeMode::First || mode == MergeMode::Last ||
+                       ((mode == MergeMode::Min || mode == MergeMode::Max) && j.bands == 1);
+    const TileGeometry tg{j.width, r0};
+    DeviceArray<unsigned long long> span_total;
+    auto cover_apply = [&](const auto &op) -> cudaError_t {
+        if (items == 0) return cudaSuccess;
+        using Op = std::decay_t<decltype(op)>;
+        const std::size_t shared = static_cast<std::size_t>(pol.coverage_threads) * kBufferedSpans *
+                                   sizeof(ApplyLaneSlot<typename Op::Value>);
+        cover_apply_kernel<Op><<<grid_for(items, pol.coverage_threads), pol.coverage_threads, shared>>>(
+            j.geometry, j.parts, item_offsets.ptr, items, j.part_lo, r0, r1, tg, op, span_total.ptr);
+        return cudaGetLastError();
+    };
+    auto apply_spans = [&](const DeviceSpan *spans, unsigned long long n, const auto &op) -> cudaError_t {
+        return fused ? cover_apply(op) : launch_apply(pol, spans, n, tg, op);
+    };
     DeviceArray<DeviceSpan> spans;
-    MRAST_CUDA_TRY(spans.allocate(n));
-    if (items > 0) {
-        coverage_kernel<true><<<grid_for(items, pol.coverage_threads), pol.coverage_threads>>>(
-            j.geometry, j.parts, item_offsets.ptr, items, j.part_lo, r0, r1, nullptr,
-            span_offsets.ptr, spans.ptr);
-        MRAST_CUDA_TRY(cudaGetLastError());
+    unsigned long long n = 0;
+    if (fused) {
+        MRAST_CUDA_TRY(span_total.allocate(1));
+        MRAST_CUDA_TRY(cudaMemsetAsync(span_total.ptr, 0, sizeof(unsigned long long), j.compute));
+    } else {
+        if (Status w = write_spans(j, item_offsets.ptr, items, r0, r1, spans, n); w != Status::Ok) return w;
     }
-    span_offsets.release();
-    item_offsets.release();
-    j.timer->stop(kms);
-    j.info->spans += n;
-
-    // The tile of every band, in from the caller's buffer.
-    double tms = 0.0;
-    j.timer->start();
-    for (int b = 0; b < j.bands; ++b) {
-        const BandBuffer &bb = j.job->bands[b];
-        const auto *src = static_cast<const unsigned char *>(bb.data) +
-                          static_cast<std::size_t>(r0) * static_cast<std::size_t>(bb.line_spacing);
-        MRAST_CUDA_TRY(cudaMemcpy2D(dev_bands[b].ptr, j.width * sizeof(T), src,
-                                    static_cast<std::size_t>(bb.line_spacing), j.width * sizeof(T),
-                                    static_cast<std::size_t>(rows), cudaMemcpyHostToDevice));
-    }
-    j.timer->stop(tms);
 
     const ResolveContext rc{j.width, rows, j.job->options.update, j.job->options.has_nodata,
                             NodataTest::make(j.job->options.nodata)};
-    const TileGeometry tg{j.width, r0};
     const unsigned span_grid = grid_for(n, pol.apply_threads);
     const unsigned px_grid = grid_for(px, pol.resolve_threads);
-    j.timer->start();
     Status st = Status::Ok;
     switch (mode) {
         case MergeMode::Last:
@@ -281,20 +275,16 @@ Status run_tile(Job<T> &j, std::int32_t r0, std::int32_t r1, std::vector<DeviceA
                 MRAST_CUDA_TRY(order.allocate(px, 4));  // tail: the CAS word stays inside
                 const bool first = mode == MergeMode::First;
                 MRAST_CUDA_TRY(cudaMemset(order.ptr, first ? 0xFF : 0, px * sizeof(U) + 4));
-                if (n > 0) {
-                    if (first)
-                        apply_order_kernel<U, true><<<span_grid, pol.apply_threads>>>(spans.ptr, n, tg, order.ptr);
-                    else
-                        apply_order_kernel<U, false><<<span_grid, pol.apply_threads>>>(spans.ptr, n, tg, order.ptr);
-                    MRAST_CUDA_TRY(cudaGetLastError());
-                }
+                if (first) MRAST_CUDA_TRY(apply_spans(spans.ptr, n, OrderOp<U, true>{order.ptr}));
+                else MRAST_CUDA_TRY(apply_spans(spans.ptr, n, OrderOp<U, false>{order.ptr}));
+                if (Status w = upload.wait(); w != Status::Ok) return w;
                 for (int b = 0; b < j.bands; ++b) {
                     if (first)
                         resolve_order_kernel<T, U, true><<<px_grid, pol.resolve_threads>>>(
-                            dev_bands[b].ptr, order.ptr, rc, j.burn_t, j.bands, b);
+                            dev_bands[b], order.ptr, rc, j.burn_t, j.bands, b);
                     else
                         resolve_order_kernel<T, U, false><<<px_grid, pol.resolve_threads>>>(
-                            dev_bands[b].ptr, order.ptr, rc, j.burn_t, j.bands, b);
+                            dev_bands[b], order.ptr, rc, j.burn_t, j.bands, b);
                     MRAST_CUDA_TRY(cudaGetLastError());
                 }
                 return Status::Ok;
@@ -312,21 +302,19 @@ Status run_tile(Job<T> &j, std::int32_t r0, std::int32_t r1, std::vector<DeviceA
             for (int b = 0; b < j.bands; ++b) {
                 MRAST_CUDA_TRY(cudaMemset(keys.ptr, is_min ? 0xFF : 0, px * sizeof(K)));
                 MRAST_CUDA_TRY(cudaMemset(touched.ptr, 0, px));
-                if (n > 0) {
-                    if (is_min)
-                        apply_minmax_kernel<T, true><<<span_grid, pol.apply_threads>>>(
-                            spans.ptr, n, tg, j.burn_t, j.bands, b, keys.ptr, touched.ptr);
-                    else
-                        apply_minmax_kernel<T, false><<<span_grid, pol.apply_threads>>>(
-                            spans.ptr, n, tg, j.burn_t, j.bands, b, keys.ptr, touched.ptr);
-                    MRAST_CUDA_TRY(cudaGetLastError());
-                }
+                if (is_min)
+                    MRAST_CUDA_TRY(
+                        apply_spans(spans.ptr, n, KeyOp<T, true>{j.burn_t, j.bands, b, keys.ptr, touched.ptr}));
+                else
+                    MRAST_CUDA_TRY(
+                        apply_spans(spans.ptr, n, KeyOp<T, false>{j.burn_t, j.bands, b, keys.ptr, touched.ptr}));
+                if (Status w = upload.wait(); w != Status::Ok) return w;
                 if (is_min)
                     resolve_minmax_kernel<T, true><<<px_grid, pol.resolve_threads>>>(
-                        dev_bands[b].ptr, keys.ptr, touched.ptr, rc, j.nan_value[b]);
+                        dev_bands[b], keys.ptr, touched.ptr, rc, j.nan_value[b]);
                 else
                     resolve_minmax_kernel<T, false><<<px_grid, pol.resolve_threads>>>(
-                        dev_bands[b].ptr, keys.ptr, touched.ptr, rc, j.nan_value[b]);
+                        dev_bands[b], keys.ptr, touched.ptr, rc, j.nan_value[b]);
                 MRAST_CUDA_TRY(cudaGetLastError());
             }
             break;
@@ -384,13 +372,11 @@ Status run_tile(Job<T> &j, std::int32_t r0, std::int32_t r1, std::vector<DeviceA
             MRAST_CUDA_TRY(counts.allocate(px));
             MRAST_CUDA_TRY(cudaMemset(counts.ptr, 0, px * sizeof(std::uint32_t)));
             if (mode == MergeMode::Count) {
-                if (n > 0) {
-                    apply_count_kernel<false><<<span_grid, pol.apply_threads>>>(
-                        sorted.ptr, n, tg, uv, counts.ptr, nullptr, j.bands, 0, nullptr, nullptr);
-                    MRAST_CUDA_TRY(cudaGetLastError());
-                }
+                MRAST_CUDA_TRY(launch_apply(pol, sorted.ptr, n, tg,
+                                            CountOp<false>{uv, counts.ptr, nullptr, j.bands, 0, nullptr, nullptr}));
+                if (Status w = upload.wait(); w != Status::Ok) return w;
                 for (int b = 0; b < j.bands; ++b) {
-                    resolve_count_kernel<T><<<px_grid, pol.resolve_threads>>>(dev_bands[b].ptr, counts.ptr, rc);
+                    resolve_count_kernel<T><<<px_grid, pol.resolve_threads>>>(dev_bands[b], counts.ptr, rc);
                     MRAST_CUDA_TRY(cudaGetLastError());
                 }
                 break;
@@ -404,42 +390,36 @@ Status run_tile(Job<T> &j, std::int32_t r0, std::int32_t r1, std::vector<DeviceA
             for (int b = 0; b < j.bands; ++b) {
                 MRAST_CUDA_TRY(cudaMemset(pos.ptr, 0, px * sizeof(unsigned long long)));
                 MRAST_CUDA_TRY(cudaMemset(neg.ptr, 0, px * sizeof(unsigned long long)));
-                if (n > 0) {
-                    apply_count_kernel<true><<<span_grid, pol.apply_threads>>>(
-                        sorted.ptr, n, tg, uv, b == 0 ? counts.ptr : nullptr, j.burn_int, j.bands, b,
-                        pos.ptr, neg.ptr);
-                    MRAST_CUDA_TRY(cudaGetLastError());
-                }
+                MRAST_CUDA_TRY(launch_apply(pol, sorted.ptr, n, tg,
+                                            CountOp<true>{uv, b == 0 ? counts.ptr : nullptr, j.burn_int, j.bands, b,
+                                                          pos.ptr, neg.ptr}));
+                if (Status w = upload.wait(); w != Status::Ok) return w;
                 if (mode == MergeMode::Mean)
                     resolve_sum_kernel<T, true><<<px_grid, pol.resolve_threads>>>(
-                        dev_bands[b].ptr, counts.ptr, pos.ptr, neg.ptr, rc, j.min_abs[b], inexact.ptr);
+                        dev_bands[b], counts.ptr, pos.ptr, neg.ptr, rc, j.min_abs[b], inexact.ptr);
                 else
                     resolve_sum_kernel<T, false><<<px_grid, pol.resolve_threads>>>(
-                        dev_bands[b].ptr, counts.ptr, pos.ptr, neg.ptr, rc, j.min_abs[b], inexact.ptr);
+                        dev_bands[b], counts.ptr, pos.ptr, neg.ptr, rc, j.min_abs[b], inexact.ptr);
                 MRAST_CUDA_TRY(cudaGetLastError());
             }
             int flag = 0;
-            MRAST_CUDA_TRY(cudaMemcpy(&flag, inexact.ptr, sizeof(int), cudaMemcpyDeviceToHost));
+            MRAST_CUDA_TRY(j.readback->read(inexact.ptr, j.compute, flag));
             if (flag != 0) st = static_cast<Status>(kInexact);
             break;
         }
     }
-    MRAST_CUDA_TRY(cudaDeviceSynchronize());
+    if (fused && st == Status::Ok) {
+        unsigned long long fused_spans = 0;
+        MRAST_CUDA_TRY(j.readback->read(span_total.ptr, j.compute, fused_spans));
+        j.info->spans += fused_spans;
+    }
+    MRAST_CUDA_TRY(cudaStreamSynchronize(j.compute));
     j.timer->stop(kms);
     if (st != Status::Ok) return st;
 
-    // Out, into the caller's buffer: only now is the host touched.
-    j.timer->start();
-    for (int b = 0; b < j.bands; ++b) {
-        const BandBuffer &bb = j.job->bands[b];
-        auto *dst = static_cast<unsigned char *>(bb.data) +
-                    static_cast<std::size_t>(r0) * static_cast<std::size_t>(bb.line_spacing);
-        MRAST_CUDA_TRY(cudaMemcpy2D(dst, static_cast<std::size_t>(bb.line_spacing), dev_bands[b].ptr,
-                                    j.width * sizeof(T), j.width * sizeof(T),
-                                    static_cast<std::size_t>(rows), cudaMemcpyDeviceToHost));
-    }
-    j.timer->stop(tms);
-    j.info->transfer_ms += tms;
+    // Out, into the caller's buffer, by the download worker while the next
+    // tile merges.
+    MRAST_CUDA_TRY(j.pipeline->download(tile, r0, r1, j.compute));
     return Status::Ok;
 }
 
@@ -510,7 +490,25 @@ Status run_typed(const DeviceJob &job, CudaRunInfo &info) {
         }
     }
 
-    // The batch, once.
+    // The batch, once, through the staging ring (pageable copies of the
+    // 1.6M polygon bench's 450 MB of vertices took ~60 ms).
+    Allocator &alloc = thread_allocator();
+    alloc.pool = device_pool(job.cuda.device);
+    alloc.stream = nullptr;  // the legacy default stream: kernels and CUB run there
+    // Buffers the caller pinned already (cudaMallocHost, registered) are
+    // copied directly whatever the mode.
+    bool page_locked = true;
+    for (int b = 0; b < bands; ++b) {
+        cudaPointerAttributes attr{};
+        if (cudaPointerGetAttributes(&attr, job.bands[b].data) != cudaSuccess || attr.type != cudaMemoryTypeHost)
+            page_locked = false;
+    }
+    (void)cudaGetLastError();
+    TilePipeline pipeline(job, sizeof(T), job.cuda.host_transfer, page_locked);
+    auto upload = [&](auto &arr, const auto *host, std::size_t n) -> cudaError_t {
+        if (auto e = arr.allocate(n); e != cudaSuccess) return e;
+        return pipeline.up_stager().upload(arr.ptr, host_bytes(host, n * sizeof(*host)), nullptr);
+    };
     DeviceArray<std::size_t> d_fpo, d_pro, d_rvo;
     DeviceArray<PartKind> d_kind;
     DeviceArray<double> d_x, d_y;
@@ -518,17 +516,16 @@ Status run_typed(const DeviceJob &job, CudaRunInfo &info) {
     DeviceArray<std::int32_t> d_lohi;
     DeviceArray<T> d_burn_t;
     DeviceArray<long long> d_burn_int;
-    MRAST_CUDA_TRY(d_fpo.upload(batch.feature_part_offsets, features + 1));
-    MRAST_CUDA_TRY(d_kind.upload(batch.part_kind, parts));
-    MRAST_CUDA_TRY(d_pro.upload(batch.part_ring_offsets, parts + 1));
-    MRAST_CUDA_TRY(d_rvo.upload(batch.ring_vertex_offsets, rings + 1));
-    MRAST_CUDA_TRY(d_x.upload(batch.x, vertices));
-    MRAST_CUDA_TRY(d_y.upload(batch.y, vertices));
-    MRAST_CUDA_TRY(d_burn_t.upload(burn_t.data(), burn_t.size()));
-    if (!burn_int.empty()) MRAST_CUDA_TRY(d_burn_int.upload(burn_int.data(), burn_int.size()));
+    MRAST_CUDA_TRY(upload(d_fpo, batch.feature_part_offsets, features + 1));
+    MRAST_CUDA_TRY(upload(d_kind, batch.part_kind, parts));
+    MRAST_CUDA_TRY(upload(d_pro, batch.part_ring_offsets, parts + 1));
+    MRAST_CUDA_TRY(upload(d_rvo, batch.ring_vertex_offsets, rings + 1));
+    MRAST_CUDA_TRY(upload(d_x, batch.x, vertices));
+    MRAST_CUDA_TRY(upload(d_y, batch.y, vertices));
+    MRAST_CUDA_TRY(upload(d_burn_t, burn_t.data(), burn_t.size()));
+    if (!burn_int.empty()) MRAST_CUDA_TRY(upload(d_burn_int, burn_int.data(), burn_int.size()));
     MRAST_CUDA_TRY(d_part_feature.allocate(parts));
     MRAST_CUDA_TRY(d_lohi.allocate(2 * parts));
-
     EventTimer timer;
     Job<T> j;
     j.job = &job;
@@ -550,6 +547,13 @@ Status run_typed(const DeviceJob &job, CudaRunInfo &info) {
     info.order_bytes = j.order_bytes;
     j.info = &info;
     j.timer = &timer;
+    Readback readback;
+    MRAST_CUDA_TRY(readback.create());
+    j.pipeline = &pipeline;
+    j.readback = &readback;
+    j.compute = nullptr;
+    info.host_transfer = pipeline.mode();
+    info.host_registered = info.host_transfer == CudaHostTransfer::Register;
 
     timer.start();
     if (features > 0)
@@ -565,7 +569,7 @@ Status run_typed(const DeviceJob &job, CudaRunInfo &info) {
     // of free memory the policy allows (spans are checked as they come).
     std::size_t free_bytes = 0, total_bytes = 0;
     MRAST_CUDA_TRY(cudaMemGetInfo(&free_bytes, &total_bytes));
-    std::size_t per_px = bands * sizeof(T);
+    std::size_t per_px = bands * sizeof(T) * TilePipeline::kSets;
     switch (mode) {
         case MergeMode::Last:
         case MergeMode::First: per_px += static_cast<std::size_t>(j.order_bytes); break;
@@ -581,41 +585,51 @@ Status run_typed(const DeviceJob &job, CudaRunInfo &info) {
     tile_rows = std::max<std::int64_t>(1, std::min<std::int64_t>(tile_rows, b0.height));
     if (job.cuda.max_tile_rows > 0) tile_rows = std::min<std::int64_t>(tile_rows, job.cuda.max_tile_rows);
 
-    std::vector<DeviceArray<T>> dev_bands(static_cast<std::size_t>(bands));
-    std::int32_t r0 = 0;
+    // Tiles of the pipeline: small enough that uploads, kernels and
+    // downloads of neighbouring tiles overlap (Policy::tile_pixels).
+    const std::int64_t pipeline_rows = std::max<std::int64_t>(1, j.policy.tile_pixels / std::max(1, b0.width));
+    if (job.cuda.max_tile_rows <= 0) tile_rows = std::min(tile_rows, pipeline_rows);
+
+    std::int32_t r_start = 0;
     int tiles = 0;
-    std::int64_t allocated_rows = 0;
-    while (r0 < b0.height) {
-        const std::int32_t r1 = static_cast<std::int32_t>(std::min<std::int64_t>(b0.height, r0 + tile_rows));
-        Status st = Status::Ok;
-        if (allocated_rows < r1 - r0) {
-            for (auto &d : dev_bands) {
-                const cudaError_t e = d.allocate(static_cast<std::size_t>(b0.width) * (r1 - r0));
-                if (e != cudaSuccess) {
-                    (void)cudaGetLastError();
-                    st = status_of(e);
-                    break;
+    while (r_start < b0.height) {
+        const auto count = static_cast<int>((b0.height - r_start + tile_rows - 1) / tile_rows);
+        auto tile_r0 = [&](int k) {
+            return static_cast<std::int32_t>(std::min<std::int64_t>(b0.height, r_start + k * tile_rows));
+        };
+        Status st = status_of(pipeline.begin(static_cast<std::int32_t>(tile_rows), count));
+        int k = 0;
+        if (st == Status::Ok) {
+            pipeline.upload(0, tile_r0(0), tile_r0(1));
+            for (; k < count; ++k) {
+                const std::int32_t r0 = tile_r0(k), r1 = tile_r0(k + 1);
+                if (k + 1 < count) pipeline.upload(k + 1, r1, tile_r0(k + 2));
+                st = run_tile(j, k, r0, r1);
+                if (st == static_cast<Status>(kInexact)) {
+                    pipeline.skip_download(k);
+                    info.cpu_fallback_reason =
+                        "sum/mean: running sums of this tile could round, saturate or meet nodata "
+                        "differently in another order";
+                    ++info.cpu_fallback_tiles;
+                    st = job.fallback.run(job.fallback.ctx, r0, r1);
+                } else if (st == Status::Ok) {
+                    info.gpu_used = true;
                 }
+                if (st != Status::Ok) break;
+                ++tiles;
             }
-            allocated_rows = st == Status::Ok ? r1 - r0 : 0;
         }
-        if (st == Status::Ok) st = run_tile(j, r0, r1, dev_bands);
+        const double t0 = wall_ms();
+        const Status copies = status_of(pipeline.finish());  // every queued copy, also after a failure
+        info.transfer_ms += wall_ms() - t0;
         if (st == Status::OutOfMemory && tile_rows > 1) {
+            r_start = k < count ? tile_r0(k) : r_start;  // the tiles before are in the caller's buffer
             tile_rows = std::max<std::int64_t>(1, tile_rows / 2);  // same rows again, smaller
             continue;
         }
-        if (st == static_cast<Status>(kInexact)) {
-            info.cpu_fallback_reason =
-                "sum/mean: running sums of this tile could round, saturate or meet nodata "
-                "differently in another order";
-            ++info.cpu_fallback_tiles;
-            st = job.fallback.run(job.fallback.ctx, r0, r1);
-        } else if (st == Status::Ok) {
-            info.gpu_used = true;
-        }
         if (st != Status::Ok) return st;
-        ++tiles;
-        r0 = r1;
+        if (copies != Status::Ok) return copies;
+        r_start = b0.height;
     }
     info.tiles = tiles;
     info.tile_rows = static_cast<std::int32_t>(tile_rows);
@@ -634,26 +648,30 @@ bool device_available() noexcept {
     return n > 0;
 }
 
+void *alloc_host(std::size_t bytes) noexcept {
+    if (!device_available()) return nullptr;
+    void *p = nullptr;
+    if (cudaHostAlloc(&p, bytes, cudaHostAllocPortable) != cudaSuccess) {
+        (void)cudaGetLastError();
+        return nullptr;
+    }
+    return p;
+}
+
+void free_host(void *p) noexcept {
+    if (p != nullptr) cudaFreeHost(p);
+    (void)cudaGetLastError();
+}
+
 Status run_device_job(const DeviceJob &job, CudaRunInfo &info) {
     if (!device_available()) return Status::CudaUnavailable;
     MRAST_CUDA_TRY(cudaSetDevice(job.cuda.device));
-    // Page-lock the caller's buffers in place (no copy); pageable copies
-    // otherwise.
-    std::vector<void *> registered;
-    for (int b = 0; b < job.band_count; ++b) {
-        const BandBuffer &bb = job.bands[b];
-        const std::size_t bytes = static_cast<std::size_t>(bb.height - 1) * bb.line_spacing +
-                                  static_cast<std::size_t>(bb.width) * pixel_size(bb.type);
-        if (!job.cuda.register_host) break;
-        if (cudaHostRegister(bb.data, bytes, cudaHostRegisterDefault) == cudaSuccess) {
-            registered.push_back(bb.data);
-        } else {
-            (void)cudaGetLastError();
-        }
-    }
-    info.host_registered = !registered.empty() && registered.size() == static_cast<std::size_t>(job.band_count);
     Status st = with_type(job.bands[0].type, [&](auto tag) { return run_typed<decltype(tag)>(job, info); });
-    for (void *p : registered) cudaHostUnregister(p);
+    // The scratch went back to the pool stream-ordered; hand it to the
+    // driver once it is really free, unless the caller keeps it for the next call.
+    cudaStreamSynchronize(nullptr);
+    if (cudaMemPool_t pool = device_pool(job.cuda.device); pool != nullptr && !job.cuda.keep_device_memory)
+        cudaMemPoolTrimTo(pool, 0);
     (void)cudaGetLastError();
     return st;
 }

@@ -32,6 +32,8 @@ struct DeviceJob {
 };
 
 bool device_available() noexcept;
+void *alloc_host(std::size_t bytes) noexcept;
+void free_host(void *p) noexcept;
 /// Runs the job; a tile the GPU cannot merge exactly goes to job.fallback
 /// (reason in info). CudaUnavailable / CudaError / OutOfMemory otherwise.
 Status run_device_job(const DeviceJob &job, CudaRunInfo &info);

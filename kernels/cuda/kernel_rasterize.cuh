@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "agent_apply.cuh"
 #include "agent_rasterize.cuh"
 
 namespace mrast {
@@ -29,20 +30,32 @@ __global__ void part_rows_kernel(DeviceGeometry g, std::size_t parts, std::int32
 /// one ring walk with all-touched), one item per line / point part.
 __global__ void item_count_kernel(DeviceGeometry g, std::size_t parts, const std::int32_t *lo,
                                   const std::int32_t *hi, std::int32_t r0, std::int32_t r1,
-                                  std::uint32_t *counts) {
+                                  unsigned long long *counts) {
     const std::size_t p = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x;
     if (p >= parts) return;
     const std::int32_t a = lo[p] > r0 ? lo[p] : r0;
     const std::int32_t b = hi[p] < r1 - 1 ? hi[p] : r1 - 1;
-    std::uint32_t n = 0;
+    unsigned long long n = 0;
     if (a <= b) {
         if (g.part_kind[p] == PartKind::Polygon) {
-            n = static_cast<std::uint32_t>(b - a + 1) + (g.all_touched ? 1u : 0u);
+            n = static_cast<unsigned long long>(b - a + 1) + (g.all_touched ? 1u : 0u);
         } else {
             n = 1;
         }
     }
     counts[p] = n;
+}
+
+/// Last part p in [a, b) with item_offsets[p] <= i (parts without items in
+/// the tile share their successor's offset; the last one has items).
+__device__ inline std::size_t part_of_item(const unsigned long long *item_offsets, std::size_t a, std::size_t b,
+                                           unsigned long long i) {
+    while (b - a > 1) {
+        const std::size_t m = (a + b) / 2;
+        if (item_offsets[m] <= i) a = m;
+        else b = m;
+    }
+    return a;
 }
 
 /// Coverage, counting (Write = false: counts[item]) or writing (spans at
@@ -51,99 +64,77 @@ template <bool Write>
 __global__ void __launch_bounds__(128) coverage_kernel(
     DeviceGeometry g, std::size_t parts, const unsigned long long *item_offsets,
     unsigned long long items, const std::int32_t *lo, std::int32_t r0, std::int32_t r1,
-    std::uint32_t *counts, const unsigned long long *span_offsets, DeviceSpan *spans) {
-    const unsigned long long i = blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
-    if (i >= items) return;
-    std::size_t a = 0, b = parts;  // last part with item_offsets[p] <= i
-    while (b - a > 1) {
-        const std::size_t m = (a + b) / 2;
-        if (item_offsets[m] <= i) a = m;
-        else b = m;
+    unsigned long long *counts, const unsigned long long *span_offsets, DeviceSpan *spans) {
+    // The block's items lie in a few parts: two searches over all parts
+    // for the block's first and last item, then each thread searches only
+    // between them (a search over 1.6M parts per item cost ~21 dependent
+    // loads per polygon row).
+    __shared__ std::size_t block_parts[2];
+    const unsigned long long first = blockIdx.x * static_cast<unsigned long long>(blockDim.x);
+    if (threadIdx.x < 2) {
+        const unsigned long long last = (first + blockDim.x < items ? first + blockDim.x : items) - 1;
+        block_parts[threadIdx.x] = part_of_item(item_offsets, 0, parts, threadIdx.x == 0 ? first : last);
     }
-    const std::size_t p = a;
+    __syncthreads();
+    const unsigned long long i = first + threadIdx.x;
+    if (i >= items) return;
+    const std::size_t p = part_of_item(item_offsets, block_parts[0], block_parts[1] + 1, i);
     const auto k = static_cast<std::int64_t>(i - item_offsets[p]);
     const std::int32_t row_lo = lo[p] > r0 ? lo[p] : r0;
     const auto row_count = static_cast<std::int32_t>(item_offsets[p + 1] - item_offsets[p]) -
                            ((g.part_kind[p] == PartKind::Polygon && g.all_touched) ? 1 : 0);
-    DeviceSink sink{g.width, r0, r1, g.part_feature[p], Write ? spans + span_offsets[i] : nullptr};
+    DeviceSink sink{g.width, r0, r1, g.part_feature[p], SpanWriter{Write ? spans + span_offsets[i] : nullptr}};
     cover_item(g, p, k, row_lo, row_count, sink);
     if (!Write) counts[i] = sink.m_count;
 }
 
+/// Spans of a coverage thread kept for its warp by cover_apply_kernel.
+constexpr int kBufferedSpans = 4;
+
+/// Coverage and apply in one pass (agent_apply.cuh): first / last and
+/// single-band min / max. `span_total` counts the spans (CudaRunInfo).
+template <class Op>
+__global__ void __launch_bounds__(128) cover_apply_kernel(
+    DeviceGeometry g, std::size_t parts, const unsigned long long *item_offsets, unsigned long long items,
+    const std::int32_t *lo, std::int32_t r0, std::int32_t r1, TileGeometry t, Op op,
+    unsigned long long *span_total) {
+    extern __shared__ __align__(16) unsigned char cover_apply_shared[];
+    __shared__ std::size_t block_parts[2];
+    const unsigned long long first = blockIdx.x * static_cast<unsigned long long>(blockDim.x);
+    if (threadIdx.x < 2) {
+        const unsigned long long last = (first + blockDim.x < items ? first + blockDim.x : items) - 1;
+        block_parts[threadIdx.x] = part_of_item(item_offsets, 0, parts, threadIdx.x == 0 ? first : last);
+    }
+    __syncthreads();
+    const unsigned long long i = first + threadIdx.x;
+    using Buffer = BufferedApply<Op, kBufferedSpans>;
+    DeviceSinkT<Buffer> sink{g.width, r0, r1, 0, Buffer{{}, op, t}};
+    if (i < items) {  // every lane stays for the warp's apply
+        const std::size_t p = part_of_item(item_offsets, block_parts[0], block_parts[1] + 1, i);
+        const auto k = static_cast<std::int64_t>(i - item_offsets[p]);
+        const std::int32_t row_lo = lo[p] > r0 ? lo[p] : r0;
+        const auto row_count = static_cast<std::int32_t>(item_offsets[p + 1] - item_offsets[p]) -
+                               ((g.part_kind[p] == PartKind::Polygon && g.all_touched) ? 1 : 0);
+        sink.m_feature = g.part_feature[p];
+        cover_item(g, p, k, row_lo, row_count, sink);
+    }
+    const unsigned spans = sink.m_count;
+    const unsigned warp_spans = __reduce_add_sync(0xFFFFFFFFu, spans);
+    if ((threadIdx.x & 31u) == 0 && warp_spans > 0) atomicAdd(span_total, static_cast<unsigned long long>(warp_spans));
+    auto *slots = reinterpret_cast<ApplyLaneSlot<typename Op::Value> *>(cover_apply_shared) +
+                  (threadIdx.x & ~31u) * kBufferedSpans;
+    apply_buffered_warp(sink.m_out, spans < kBufferedSpans ? spans : kBufferedSpans, slots);
+}
+
 // ---- apply: spans -> per-pixel scratch ------------------------------------
 
-/// Pixel index in the tile; `clip` trims a span that overlaps earlier spans
-/// of its feature and row (union, sum/count/mean only).
-struct TileGeometry {
-    std::int32_t width;
-    std::int32_t r0;
-    __device__ std::size_t index(std::int32_t x, std::int32_t y) const {
-        return static_cast<std::size_t>(y - r0) * static_cast<std::size_t>(width) +
-               static_cast<std::size_t>(x);
-    }
-};
-
-template <class U, bool IsFirst>
-__global__ void apply_order_kernel(const DeviceSpan *spans, unsigned long long n, TileGeometry t,
-                                   U *order) {
-    const unsigned long long i = blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
-    if (i >= n) return;
-    const DeviceSpan s = spans[i];
-    // first: smallest feature index wins (none = all ones); last: largest
-    // feature index + 1 (none = 0).
-    const U rank = static_cast<U>(IsFirst ? s.feature : s.feature + 1);
-    for (std::int32_t x = s.x0; x <= s.x1; ++x) atomic_extreme<U, IsFirst>(order + t.index(x, s.y), rank);
-}
-
-template <class T, bool IsMin>
-__global__ void apply_minmax_kernel(const DeviceSpan *spans, unsigned long long n, TileGeometry t,
-                                    const T *burn, int band_count, int band,
-                                    typename KeyOf<T>::type *keys, std::uint8_t *touched) {
-    const unsigned long long i = blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
-    if (i >= n) return;
-    const DeviceSpan s = spans[i];
-    const auto key = to_key<T, IsMin>(burn[static_cast<std::size_t>(s.feature) * band_count + band]);
-    for (std::int32_t x = s.x0; x <= s.x1; ++x) {
-        const std::size_t k = t.index(x, s.y);
-        atomic_key<typename KeyOf<T>::type, IsMin>(keys + k, key);
-        touched[k] = 1;
-    }
-}
-
-/// Sorted spans (feature, y, x0) with the running max of x1 over earlier
-/// spans of the same (feature, y): the part already covered is skipped, so
-/// each feature adds to a pixel once (SPEC section 3).
-struct UnionView {
-    const unsigned long long *keys;  // (feature, y) per sorted span
-    const std::int32_t *max_x1;      // inclusive running max of x1 per key
-    __device__ std::int32_t start(unsigned long long i, std::int32_t x0) const {
-        if (i == 0 || keys[i - 1] != keys[i]) return x0;
-        const std::int32_t covered = max_x1[i - 1];
-        return covered + 1 > x0 ? covered + 1 : x0;
-    }
-};
-
-/// count (and the contributor count of sum / mean): +1 per feature and pixel.
-/// sum / mean: integer-valued burns split into positive and negative sums.
-template <bool WithSums>
-__global__ void apply_count_kernel(const DeviceSpan *spans, unsigned long long n, TileGeometry t,
-                                   UnionView u, std::uint32_t *counts, const long long *burn_int,
-                                   int band_count, int band, unsigned long long *pos,
-                                   unsigned long long *neg) {
-    const unsigned long long i = blockIdx.x * static_cast<unsigned long long>(blockDim.x) + threadIdx.x;
-    if (i >= n) return;
-    const DeviceSpan s = spans[i];
-    const std::int32_t x0 = u.start(i, s.x0);
-    long long v = 0;
-    if (WithSums) v = burn_int[static_cast<std::size_t>(s.feature) * band_count + band];
-    for (std::int32_t x = x0; x <= s.x1; ++x) {
-        const std::size_t k = t.index(x, s.y);
-        if (counts != nullptr) atomicAdd(counts + k, 1u);
-        if (WithSums) {
-            if (v > 0) atomicAdd(pos + k, static_cast<unsigned long long>(v));
-            else if (v < 0) atomicAdd(neg + k, static_cast<unsigned long long>(-v));
-        }
-    }
+/// One warp per 32 spans (agent_apply.cuh); dynamic shared memory holds
+/// one ApplyLaneSlot per thread.
+template <class Op>
+__global__ void apply_spans_kernel(const DeviceSpan *spans, unsigned long long n, TileGeometry t, Op op) {
+    extern __shared__ __align__(16) unsigned char apply_shared[];
+    auto *slots = reinterpret_cast<ApplyLaneSlot<typename Op::Value> *>(apply_shared) + (threadIdx.x & ~31u);
+    apply_warp(spans, n, t, op, slots);
 }
 
 // ---- resolve: scratch + band -> band ---------------------------------------

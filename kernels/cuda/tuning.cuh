@@ -24,13 +24,18 @@ struct Policy {
     static constexpr int kLocalCrossings = 32;
     /// Share of the free device memory a tile may plan for.
     double memory_share = 0.7;
+    /// Pixels per row tile when memory allows more: tiles this small let
+    /// the upload of tile k+1 and the download of k-1 run beside the
+    /// kernels of k (tile_pipeline.hpp), and keep a tile's scratch near
+    /// L2-sized. 16M px = 1024 rows of 16384.
+    long long tile_pixels = 1ll << 24;
 
     void print(std::FILE *out) const {
         std::fprintf(out,
                      "Policy{part_threads=%d, coverage_threads=%d, apply_threads=%d, "
-                     "resolve_threads=%d, local_crossings=%d, memory_share=%.2f}\n",
+                     "resolve_threads=%d, local_crossings=%d, memory_share=%.2f, tile_pixels=%lld}\n",
                      part_threads, coverage_threads, apply_threads, resolve_threads,
-                     kLocalCrossings, memory_share);
+                     kLocalCrossings, memory_share, tile_pixels);
     }
 };
 

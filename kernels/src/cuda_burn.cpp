@@ -15,6 +15,15 @@
 
 namespace mrast {
 
+const char *cuda_host_transfer_name(CudaHostTransfer t) noexcept {
+    switch (t) {
+        case CudaHostTransfer::Staged: return "staged";
+        case CudaHostTransfer::Register: return "registered";
+        case CudaHostTransfer::Pageable: return "pageable";
+    }
+    return "unknown";
+}
+
 int cuda_order_bytes_for(std::uint64_t contributors) noexcept {
     if (contributors < 255u) return 1;
     if (contributors < 65535u) return 2;
@@ -25,6 +34,9 @@ int cuda_order_bytes_for(std::uint64_t contributors) noexcept {
 
 bool cuda_device_available() noexcept { return false; }
 
+void *cuda_alloc_host(std::size_t) noexcept { return nullptr; }
+void cuda_free_host(void *) noexcept {}
+
 Status cuda_burn(const BandBuffer *, int, const BurnOptions &, const GeometryBatch &, CudaRunInfo *,
                  const CudaOptions &) {
     return Status::CudaUnavailable;
@@ -33,6 +45,9 @@ Status cuda_burn(const BandBuffer *, int, const BurnOptions &, const GeometryBat
 #else
 
 bool cuda_device_available() noexcept { return cuda_detail::device_available(); }
+
+void *cuda_alloc_host(std::size_t bytes) noexcept { return cuda_detail::alloc_host(bytes); }
+void cuda_free_host(void *p) noexcept { cuda_detail::free_host(p); }
 
 namespace {
 

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -134,6 +135,111 @@ TEST(CudaParityTiles, SmallTilesMatchCpu) {
         run_case<float>(Case{m, true, true, true, true, 1}, 99, co, &info);
         EXPECT_GE(info.tiles, 8);
     }
+}
+
+// Every CudaHostTransfer, on padded lines (pitch > row bytes) whose padding
+// must stay untouched; a tiny staging ring (4 KiB chunks, 3 of them, 3
+// copy threads) makes chunks end mid-row, wrap around the ring and split
+// between threads, and 7-row tiles reuse it.
+template <class T>
+void transfers_case(const CudaOptions &co, MergeMode mode, std::uint32_t seed) {
+    const std::int32_t w = 301, h = 97, pitch_px = w + 13;
+    const auto features = random_features(seed, 150, w, h, 1, true);
+    const MergeScene scene(features, 1);
+    std::vector<T> cpu(static_cast<std::size_t>(pitch_px) * h);
+    std::uint32_t r = seed;
+    for (auto &v : cpu) {
+        r = r * 1664525u + 1013904223u;
+        v = copy_word<T>(static_cast<double>((r >> 8) % 100));
+    }
+    std::vector<T> gpu = cpu;
+    BandBuffer cb{cpu.data(), test::pixel_type_of<T>(), w, h, static_cast<std::int64_t>(sizeof(T)),
+                  static_cast<std::int64_t>(sizeof(T)) * pitch_px};
+    BandBuffer gb = cb;
+    gb.data = gpu.data();
+    BurnOptions o;
+    o.mode = mode;
+    o.update = true;
+    ASSERT_EQ(test::burn_scene(&cb, 1, o, {&scene}), Status::Ok);
+    CudaRunInfo info;
+    ASSERT_EQ(cuda_burn(&gb, 1, o, scene.batch(), &info, co), Status::Ok);
+    if (mode != MergeMode::Sum) EXPECT_TRUE(info.gpu_used);  // sums that could saturate go to the CPU
+    EXPECT_EQ(info.host_transfer, co.host_transfer);
+    EXPECT_EQ(std::memcmp(cpu.data(), gpu.data(), cpu.size() * sizeof(T)), 0)
+        << cuda_host_transfer_name(co.host_transfer) << " " << merge_mode_name(mode);
+}
+
+TEST(CudaParityTransfers, EveryHostTransferMatchesCpu) {
+    MRAST_SKIP_WITHOUT_GPU();
+    for (CudaHostTransfer t : {CudaHostTransfer::Staged, CudaHostTransfer::Register, CudaHostTransfer::Pageable}) {
+        for (int tiles = 0; tiles < 2; ++tiles) {
+            CudaOptions co;
+            co.host_transfer = t;
+            co.staging_chunk_bytes = 4096;
+            co.staging_chunks = 3;
+            co.copy_threads = 3;
+            co.max_tile_rows = tiles == 1 ? 7 : 0;
+            for (MergeMode m : {MergeMode::Last, MergeMode::First, MergeMode::Max, MergeMode::Sum}) {
+                transfers_case<float>(co, m, 700 + static_cast<std::uint32_t>(m));
+                transfers_case<std::uint8_t>(co, m, 800 + static_cast<std::uint32_t>(m));
+                transfers_case<double>(co, m, 900 + static_cast<std::uint32_t>(m));
+            }
+        }
+    }
+    // The default ring, and the cached ring checked out again.
+    for (int i = 0; i < 2; ++i) transfers_case<float>(CudaOptions{}, MergeMode::Last, 1000 + i);
+}
+
+// The uniform-band hint: tiles filled on the GPU from the first pixel (a
+// float NaN with a payload must survive bit for bit); and a caller buffer
+// that is page-locked already (cuda_alloc_host), copied directly.
+TEST(CudaParityTransfers, UniformHintAndPinnedBufferMatchCpu) {
+    MRAST_SKIP_WITHOUT_GPU();
+    const std::int32_t w = 203, h = 61;
+    auto features = random_features(4321, 120, w, h, 1, true);
+    // The first pixel is burnt: later tiles must not take the fill from it.
+    features.push_back(test::rect(0.0, 0.0, 4.0, 3.0, {5.0}));
+    const MergeScene scene(features, 1);
+    const float fills[] = {0.0f, -3.5f, -0.0f, std::nanf("7")};
+    for (float fill : fills) {
+        for (MergeMode m : {MergeMode::Last, MergeMode::First, MergeMode::Min, MergeMode::Sum, MergeMode::Count}) {
+            for (int tiles = 0; tiles < 2; ++tiles) {
+                std::vector<float> cpu(static_cast<std::size_t>(w) * h, fill), gpu = cpu;
+                BandBuffer cb{cpu.data(), PixelType::Float32, w, h, 4, 4 * w};
+                BandBuffer gb{gpu.data(), PixelType::Float32, w, h, 4, 4 * w};
+                BurnOptions o;
+                o.mode = m;
+                o.update = true;
+                ASSERT_EQ(test::burn_scene(&cb, 1, o, {&scene}), Status::Ok);
+                CudaOptions co;
+                co.uniform_bands = true;
+                co.max_tile_rows = tiles == 1 ? 9 : 0;
+                CudaRunInfo info;
+                ASSERT_EQ(cuda_burn(&gb, 1, o, scene.batch(), &info, co), Status::Ok);
+                EXPECT_EQ(std::memcmp(cpu.data(), gpu.data(), cpu.size() * 4), 0)
+                    << merge_mode_name(m) << " fill " << fill << " tiles " << tiles;
+            }
+        }
+    }
+    const std::size_t n = static_cast<std::size_t>(w) * h;
+    auto *pinned = static_cast<std::int16_t *>(cuda_alloc_host(n * sizeof(std::int16_t)));
+    ASSERT_NE(pinned, nullptr);
+    std::vector<std::int16_t> cpu(n);
+    for (std::size_t i = 0; i < n; ++i) cpu[i] = static_cast<std::int16_t>((i * 37) % 50);
+    std::memcpy(pinned, cpu.data(), n * sizeof(std::int16_t));
+    BandBuffer cb{cpu.data(), PixelType::Int16, w, h, 2, 2 * w};
+    BandBuffer gb{pinned, PixelType::Int16, w, h, 2, 2 * w};
+    BurnOptions o;
+    o.mode = MergeMode::Max;
+    o.update = true;
+    ASSERT_EQ(test::burn_scene(&cb, 1, o, {&scene}), Status::Ok);
+    CudaOptions co;
+    co.max_tile_rows = 13;
+    CudaRunInfo info;
+    ASSERT_EQ(cuda_burn(&gb, 1, o, scene.batch(), &info, co), Status::Ok);
+    EXPECT_TRUE(info.gpu_used);
+    EXPECT_EQ(std::memcmp(cpu.data(), pinned, n * sizeof(std::int16_t)), 0);
+    cuda_free_host(pinned);
 }
 
 TEST(CudaParityRace, IdenticalBytesOverTenRuns) {
