@@ -106,12 +106,11 @@ int count_zeros_low(std::uint64_t v) noexcept
 #endif
 }
 
-/// Words of bitmap a union may use (64 KiB): a bounding box of ~700 x 700
-/// pixels, far more than an all-touched polygon of the usual size needs.
+/// Words of bitmap an all-touched polygon's box may use (64 KiB): ~700 x
+/// 700 pixels, far more than such a polygon usually needs. (Lines keep the
+/// sorted union: their boxes are mostly empty, and clearing and reading
+/// them back was slower than sorting their spans.)
 constexpr std::size_t kUnionBitmapWords = std::size_t{1} << 13;
-/// ...and per span: clearing and scanning a box that is mostly empty (a
-/// long diagonal polyline) costs more than sorting its few spans.
-constexpr std::size_t kUnionWordsPerSpan = 2;
 
 /// Reads the runs of set bits back as spans, row by row: bit i of row r is
 /// column x_min + i of row y_min + r; no run reaches past x_max.
@@ -150,53 +149,10 @@ void spans_from_bits(const std::uint64_t *bits, std::size_t rows, std::size_t wo
     }
 }
 
-/// Union of spans of one z through a bitmap over their bounding box: set
-/// every span's bits, read the runs back row by row. For an all-touched
-/// polygon (ring pixels + centre fill, a few hundred spans) this is about
-/// twice as fast as sorting them. False (nothing written) when the box
-/// needs more than kUnionBitmapWords, or more than kUnionWordsPerSpan a span.
-bool union_by_bitmap(const std::vector<Span> &raw, std::vector<std::uint64_t> &bits,
-                     std::vector<Span> &out)
-{
-    std::int32_t y_min = raw.front().y, y_max = y_min;
-    std::int32_t x_min = raw.front().x0, x_max = raw.front().x1;
-    for (const Span &s : raw) {
-        y_min = std::min(y_min, s.y);
-        y_max = std::max(y_max, s.y);
-        x_min = std::min(x_min, s.x0);
-        x_max = std::max(x_max, s.x1);
-    }
-    const auto rows = static_cast<std::size_t>(static_cast<std::int64_t>(y_max) - y_min + 1);
-    const auto words = static_cast<std::size_t>((static_cast<std::int64_t>(x_max) - x_min) / 64 + 1);
-    if (rows * words > kUnionBitmapWords || rows * words > kUnionWordsPerSpan * raw.size())
-        return false;
-    bits.assign(rows * words, 0);
-    for (const Span &s : raw) {
-        std::uint64_t *row = bits.data() + static_cast<std::size_t>(s.y - y_min) * words;
-        const std::int64_t a = static_cast<std::int64_t>(s.x0) - x_min;
-        const std::int64_t b = static_cast<std::int64_t>(s.x1) - x_min;
-        const std::int64_t wa = a >> 6, wb = b >> 6;
-        const std::uint64_t lo = ~std::uint64_t{0} << (a & 63);
-        const std::uint64_t hi = ~std::uint64_t{0} >> (63 - (b & 63));
-        if (wa == wb) {
-            row[wa] |= lo & hi;
-            continue;
-        }
-        row[wa] |= lo;
-        for (std::int64_t w = wa + 1; w < wb; ++w)
-            row[w] = ~std::uint64_t{0};
-        row[wb] |= hi;
-    }
-    spans_from_bits(bits.data(), rows, words, x_min, x_max, y_min, raw.front().z, out);
-    return true;
-}
-
 /// Union when every span carries the same z: sort, merge overlapping or
 /// touching intervals.
 void union_uniform(const std::vector<Span> &raw, CoverageWorkspace &ws, std::vector<Span> &out)
 {
-    if (union_by_bitmap(raw, ws.bits, out))
-        return;
     sort_spans(raw, ws.sorted, ws.row_slots);
     for (const Span &s : ws.sorted) {
         if (!out.empty()) {
