@@ -17,6 +17,7 @@ namespace mrast {
 namespace {
 
 using detail::RingView;
+using detail::BoxBitmap;
 using detail::SpanSink;
 using detail::ZSource;
 
@@ -105,53 +106,20 @@ int count_zeros_low(std::uint64_t v) noexcept
 #endif
 }
 
-/// Words of bitmap a union may use (64 KiB): a bounding box of ~700 x 700
-/// pixels, far more than an all-touched polygon of the usual size needs.
+/// Words of bitmap an all-touched polygon's box may use (64 KiB): ~700 x
+/// 700 pixels, far more than such a polygon usually needs. (Lines keep the
+/// sorted union: their boxes are mostly empty, and clearing and reading
+/// them back was slower than sorting their spans.)
 constexpr std::size_t kUnionBitmapWords = std::size_t{1} << 13;
-/// ...and per span: clearing and scanning a box that is mostly empty (a
-/// long diagonal polyline) costs more than sorting its few spans.
-constexpr std::size_t kUnionWordsPerSpan = 2;
 
-/// Union of spans of one z through a bitmap over their bounding box: set
-/// every span's bits, read the runs back row by row. For an all-touched
-/// polygon (ring pixels + centre fill, a few hundred spans) this is about
-/// twice as fast as sorting them. False (nothing written) when the box
-/// needs more than kUnionBitmapWords, or more than kUnionWordsPerSpan a span.
-bool union_by_bitmap(const std::vector<Span> &raw, std::vector<std::uint64_t> &bits,
+/// Reads the runs of set bits back as spans, row by row: bit i of row r is
+/// column x_min + i of row y_min + r; no run reaches past x_max.
+void spans_from_bits(const std::uint64_t *bits, std::size_t rows, std::size_t words,
+                     std::int32_t x_min, std::int32_t x_max, std::int32_t y_min, double z,
                      std::vector<Span> &out)
 {
-    std::int32_t y_min = raw.front().y, y_max = y_min;
-    std::int32_t x_min = raw.front().x0, x_max = raw.front().x1;
-    for (const Span &s : raw) {
-        y_min = std::min(y_min, s.y);
-        y_max = std::max(y_max, s.y);
-        x_min = std::min(x_min, s.x0);
-        x_max = std::max(x_max, s.x1);
-    }
-    const auto rows = static_cast<std::size_t>(static_cast<std::int64_t>(y_max) - y_min + 1);
-    const auto words = static_cast<std::size_t>((static_cast<std::int64_t>(x_max) - x_min) / 64 + 1);
-    if (rows * words > kUnionBitmapWords || rows * words > kUnionWordsPerSpan * raw.size())
-        return false;
-    bits.assign(rows * words, 0);
-    for (const Span &s : raw) {
-        std::uint64_t *row = bits.data() + static_cast<std::size_t>(s.y - y_min) * words;
-        const std::int64_t a = static_cast<std::int64_t>(s.x0) - x_min;
-        const std::int64_t b = static_cast<std::int64_t>(s.x1) - x_min;
-        const std::int64_t wa = a >> 6, wb = b >> 6;
-        const std::uint64_t lo = ~std::uint64_t{0} << (a & 63);
-        const std::uint64_t hi = ~std::uint64_t{0} >> (63 - (b & 63));
-        if (wa == wb) {
-            row[wa] |= lo & hi;
-            continue;
-        }
-        row[wa] |= lo;
-        for (std::int64_t w = wa + 1; w < wb; ++w)
-            row[w] = ~std::uint64_t{0};
-        row[wb] |= hi;
-    }
-    const double z = raw.front().z;
     for (std::size_t r = 0; r < rows; ++r) {
-        const std::uint64_t *row = bits.data() + r * words;
+        const std::uint64_t *row = bits + r * words;
         const auto y = static_cast<std::int32_t>(y_min + static_cast<std::int64_t>(r));
         std::int64_t open = -1;  // first column of a run still growing
         for (std::size_t w = 0; w < words; ++w) {
@@ -179,15 +147,12 @@ bool union_by_bitmap(const std::vector<Span> &raw, std::vector<std::uint64_t> &b
             out.push_back(Span{y, static_cast<std::int32_t>(x_min + open),
                                static_cast<std::int32_t>(x_max), z});
     }
-    return true;
 }
 
 /// Union when every span carries the same z: sort, merge overlapping or
 /// touching intervals.
 void union_uniform(const std::vector<Span> &raw, CoverageWorkspace &ws, std::vector<Span> &out)
 {
-    if (union_by_bitmap(raw, ws.bits, out))
-        return;
     sort_spans(raw, ws.sorted, ws.row_slots);
     for (const Span &s : ws.sorted) {
         if (!out.empty()) {
@@ -268,6 +233,127 @@ void union_last_wins(const std::vector<Span> &raw, std::vector<std::int64_t> &ke
     }
 }
 
+/// Every part of `feature`, through GDAL's rules, into `sink`.
+void rasterize_parts(const GeometryBatch &batch, std::size_t feature, RasterSize size,
+                     bool all_touched, SpanSink &sink, CoverageWorkspace &ws)
+{
+    const std::size_t part_begin = batch.feature_part_offsets[feature];
+    const std::size_t part_end = batch.feature_part_offsets[feature + 1];
+    for (std::size_t p = part_begin; p < part_end; ++p) {
+        const std::size_t ring_begin = batch.part_ring_offsets[p];
+        const std::size_t ring_end = batch.part_ring_offsets[p + 1];
+        auto ring_at = [&batch](std::size_t r) {
+            return RingView{batch.x, batch.y, batch.ring_vertex_offsets[r],
+                            batch.ring_vertex_offsets[r + 1]};
+        };
+        switch (batch.part_kind[p]) {
+        case PartKind::Points:
+            for (std::size_t r = ring_begin; r < ring_end; ++r)
+                rasterize_points(ring_at(r), batch.z, size, sink);
+            break;
+        case PartKind::Line: {
+            const ZSource z{batch.z, false, 0.0};
+            for (std::size_t r = ring_begin; r < ring_end; ++r) {
+                if (all_touched)
+                    detail::all_touched_line(ring_at(r), z, size, false, sink);
+                else
+                    detail::bresenham_line(ring_at(r), z, size, sink);
+            }
+            break;
+        }
+        case PartKind::Polygon: {
+            const std::size_t ring_count = ring_end - ring_begin;
+            if (ring_count == 0)
+                break;
+            const std::size_t first_vertex = batch.ring_vertex_offsets[ring_begin];
+            const std::size_t last_vertex = batch.ring_vertex_offsets[ring_end];
+            if (first_vertex == last_vertex)
+                break;
+            // GDAL burns a polygon with the Z of its first vertex
+            // (dfVariant[0]; all-touched rings are reverted to it too).
+            const double z = batch.z != nullptr ? batch.z[first_vertex] : 0.0;
+            const detail::PolygonView polygon{batch.x, batch.y, batch.ring_vertex_offsets,
+                                              ring_begin, ring_end};
+            if (all_touched) {
+                // gv_rasterize_one_shape: ring traversal with bIntersectOnly,
+                // then the centre fill.
+                const ZSource ring_z{nullptr, batch.z != nullptr, z};
+                for (std::size_t r = 0; r < ring_count; ++r)
+                    detail::all_touched_line(polygon.ring(r), ring_z, size, true, sink);
+            }
+            detail::fill_polygon(polygon, z, size, sink, ws);
+            break;
+        }
+        }
+    }
+
+}
+
+/// Sets `box` up over the feature's vertices (+-2 pixels, clipped to the
+/// raster and rows [row_begin, row_end)) when every part is a polygon and
+/// the box needs at most kUnionBitmapWords; false otherwise.
+bool plan_polygon_box(const GeometryBatch &batch, std::size_t feature, RasterSize size,
+                      std::int32_t row_begin, std::int32_t row_end,
+                      std::vector<std::uint64_t> &bits, BoxBitmap &box)
+{
+    const std::size_t part_begin = batch.feature_part_offsets[feature];
+    const std::size_t part_end = batch.feature_part_offsets[feature + 1];
+    for (std::size_t p = part_begin; p < part_end; ++p)
+        if (batch.part_kind[p] != PartKind::Polygon)
+            return false;
+    if (part_begin == part_end)
+        return false;
+    const std::size_t v0 = batch.ring_vertex_offsets[batch.part_ring_offsets[part_begin]];
+    const std::size_t v1 = batch.ring_vertex_offsets[batch.part_ring_offsets[part_end]];
+    double x_lo = std::numeric_limits<double>::infinity(), x_hi = -x_lo;
+    double y_lo = x_lo, y_hi = -x_lo;
+    for (std::size_t v = v0; v < v1; ++v) {
+        const double x = batch.x[v], y = batch.y[v];
+        if (!(x == x) || !(y == y))
+            return false;  // NaN: leave it to the general path
+        x_lo = std::min(x_lo, x);
+        x_hi = std::max(x_hi, x);
+        y_lo = std::min(y_lo, y);
+        y_hi = std::max(y_hi, y);
+    }
+    if (!(x_lo <= x_hi))
+        return false;
+    auto clamp_to = [](double v, std::int32_t lo, std::int32_t hi) {
+        return static_cast<std::int32_t>(std::clamp(v, static_cast<double>(lo), static_cast<double>(hi)));
+    };
+    box.x0 = clamp_to(std::floor(x_lo) - 2.0, 0, size.width - 1);
+    box.x1 = clamp_to(std::floor(x_hi) + 2.0, 0, size.width - 1);
+    box.y0 = clamp_to(std::floor(y_lo) - 2.0, row_begin, row_end - 1);
+    box.y1 = clamp_to(std::floor(y_hi) + 2.0, row_begin, row_end - 1);
+    if (std::floor(x_hi) + 2.0 < 0.0 || std::floor(x_lo) - 2.0 > size.width - 1 ||
+        std::floor(y_hi) + 2.0 < row_begin || std::floor(y_lo) - 2.0 > row_end - 1)
+        return false;  // nothing of it in the band: the general path is as cheap
+    box.words = static_cast<std::size_t>(box.x1 - box.x0) / 64 + 1;
+    const auto rows = static_cast<std::size_t>(box.y1 - box.y0 + 1);
+    if (rows * box.words > kUnionBitmapWords)
+        return false;
+    bits.assign(rows * box.words, 0);
+    box.bits = bits.data();
+    return true;
+}
+
+/// The feature's spans from the sink's raw list: as they are when already
+/// sorted and disjoint, else their union.
+void finish_union(const SpanSink &sink, CoverageWorkspace &ws, std::vector<Span> &out)
+{
+    std::vector<Span> &raw = ws.raw;
+    if (raw.empty())
+        return;
+    if (sink.sorted_and_disjoint()) {
+        out.swap(raw);  // both are reused buffers: no copy
+        return;
+    }
+    if (uniform_z(raw))
+        union_uniform(raw, ws, out);
+    else
+        union_last_wins(raw, ws.keys, out);
+}
+
 }  // namespace
 
 void feature_row_range(const GeometryBatch &batch, std::size_t feature, bool all_touched,
@@ -319,67 +405,23 @@ void feature_coverage(const GeometryBatch &batch, std::size_t feature, RasterSiz
         return;
 
     SpanSink sink(ws.raw, size, row_begin, row_end);
-    const std::size_t part_begin = batch.feature_part_offsets[feature];
-    const std::size_t part_end = batch.feature_part_offsets[feature + 1];
-    for (std::size_t p = part_begin; p < part_end; ++p) {
-        const std::size_t ring_begin = batch.part_ring_offsets[p];
-        const std::size_t ring_end = batch.part_ring_offsets[p + 1];
-        auto ring_at = [&batch](std::size_t r) {
-            return RingView{batch.x, batch.y, batch.ring_vertex_offsets[r],
-                            batch.ring_vertex_offsets[r + 1]};
-        };
-        switch (batch.part_kind[p]) {
-        case PartKind::Points:
-            for (std::size_t r = ring_begin; r < ring_end; ++r)
-                rasterize_points(ring_at(r), batch.z, size, sink);
-            break;
-        case PartKind::Line: {
-            const ZSource z{batch.z, false, 0.0};
-            for (std::size_t r = ring_begin; r < ring_end; ++r) {
-                if (all_touched)
-                    detail::all_touched_line(ring_at(r), z, size, false, sink);
-                else
-                    detail::bresenham_line(ring_at(r), z, size, sink);
-            }
-            break;
+    BoxBitmap box;
+    if (all_touched && batch.z == nullptr && plan_polygon_box(batch, feature, size, row_begin, row_end, ws.bits, box)) {
+        sink.draw_into(&box);
+        rasterize_parts(batch, feature, size, all_touched, sink, ws);
+        if (!box.overflow) {
+            spans_from_bits(box.bits, static_cast<std::size_t>(box.y1 - box.y0 + 1), box.words, box.x0,
+                            box.x1, box.y0, 0.0, out);
+            return;
         }
-        case PartKind::Polygon: {
-            const std::size_t ring_count = ring_end - ring_begin;
-            if (ring_count == 0)
-                break;
-            const std::size_t first_vertex = batch.ring_vertex_offsets[ring_begin];
-            const std::size_t last_vertex = batch.ring_vertex_offsets[ring_end];
-            if (first_vertex == last_vertex)
-                break;
-            // GDAL burns a polygon with the Z of its first vertex
-            // (dfVariant[0]; all-touched rings are reverted to it too).
-            const double z = batch.z != nullptr ? batch.z[first_vertex] : 0.0;
-            const detail::PolygonView polygon{batch.x, batch.y, batch.ring_vertex_offsets,
-                                              ring_begin, ring_end};
-            if (all_touched) {
-                // gv_rasterize_one_shape: ring traversal with bIntersectOnly,
-                // then the centre fill.
-                const ZSource ring_z{nullptr, batch.z != nullptr, z};
-                for (std::size_t r = 0; r < ring_count; ++r)
-                    detail::all_touched_line(polygon.ring(r), ring_z, size, true, sink);
-            }
-            detail::fill_polygon(polygon, z, size, sink, ws);
-            break;
-        }
-        }
-    }
-
-    std::vector<Span> &raw = ws.raw;
-    if (raw.empty())
-        return;
-    if (sink.sorted_and_disjoint()) {
-        out.swap(raw);  // both are reused buffers: no copy
+        ws.raw.clear();  // a pixel left the box (never seen): the general way
+        SpanSink plain(ws.raw, size, row_begin, row_end);
+        rasterize_parts(batch, feature, size, all_touched, plain, ws);
+        finish_union(plain, ws, out);
         return;
     }
-    if (uniform_z(raw))
-        union_uniform(raw, ws, out);
-    else
-        union_last_wins(raw, ws.keys, out);
+    rasterize_parts(batch, feature, size, all_touched, sink, ws);
+    finish_union(sink, ws, out);
 }
 
 }  // namespace mrast

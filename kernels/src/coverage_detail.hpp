@@ -16,6 +16,40 @@
 namespace mrast {
 namespace detail {
 
+/// A bitmap over a feature's bounding box (clipped to the raster and the
+/// band) that a SpanSink can draw into instead of appending spans: for an
+/// all-touched polygon, whose ring walk emits hundreds of one-pixel pieces
+/// that overlap the centre fill, marking bits and reading the runs back
+/// once costs less than listing, sorting and merging the pieces.
+struct BoxBitmap {
+    std::uint64_t *bits = nullptr;
+    std::int32_t x0 = 0, y0 = 0;  // raster column / row of bit 0 of row 0
+    std::int32_t x1 = 0, y1 = 0;  // last column / row inside the box
+    std::size_t words = 0;        // per row
+    bool overflow = false;        // a pixel fell outside: redo without the box
+
+    void set_run(std::int32_t y, std::int32_t a, std::int32_t b) noexcept
+    {
+        if (y < y0 || y > y1 || a < x0 || b > x1) {
+            overflow = true;
+            return;
+        }
+        std::uint64_t *row = bits + static_cast<std::size_t>(y - y0) * words;
+        const std::int32_t ra = a - x0, rb = b - x0;
+        const std::int32_t wa = ra >> 6, wb = rb >> 6;
+        const std::uint64_t lo = ~std::uint64_t{0} << (ra & 63);
+        const std::uint64_t hi = ~std::uint64_t{0} >> (63 - (rb & 63));
+        if (wa == wb) {
+            row[wa] |= lo & hi;
+            return;
+        }
+        row[wa] |= lo;
+        for (std::int32_t w = wa + 1; w < wb; ++w)
+            row[w] = ~std::uint64_t{0};
+        row[wb] |= hi;
+    }
+};
+
 /// Where one part's pixels go: clips to the raster and to the row band, and
 /// folds a pixel into the previous span when it extends it on the same row
 /// with the same z. Only the *last* span is ever extended, so the emission
@@ -37,6 +71,10 @@ public:
     std::int32_t row_begin() const noexcept { return m_row_begin; }
     std::int32_t row_end() const noexcept { return m_row_end; }
 
+    /// From now on, pixels and runs go into `box` (z is then ignored: only
+    /// for features of one z).
+    void draw_into(BoxBitmap *box) noexcept { m_box = box; }
+
     /// One pixel; anything outside the raster or the band is dropped.
     void pixel(std::int64_t y, std::int64_t x, double z)
     {
@@ -44,6 +82,10 @@ public:
             return;
         const auto yi = static_cast<std::int32_t>(y);
         const auto xi = static_cast<std::int32_t>(x);
+        if (m_box != nullptr) {
+            m_box->set_run(yi, xi, xi);
+            return;
+        }
         if (!m_spans.empty()) {
             Span &last = m_spans.back();
             if (last.y == yi && same_z(last.z, z)) {
@@ -74,6 +116,11 @@ public:
             x1 = m_width - 1;
         if (x0 > x1)
             return;
+        if (m_box != nullptr) {
+            m_box->set_run(static_cast<std::int32_t>(y), static_cast<std::int32_t>(x0),
+                           static_cast<std::int32_t>(x1));
+            return;
+        }
         append(static_cast<std::int32_t>(y), static_cast<std::int32_t>(x0),
                static_cast<std::int32_t>(x1), z);
     }
@@ -108,6 +155,7 @@ private:
     std::int32_t m_row_begin;
     std::int32_t m_row_end;
     bool m_sorted = true;
+    BoxBitmap *m_box = nullptr;
 };
 
 // The views and numeric helpers are host+device code shared with CUDA.

@@ -84,26 +84,6 @@ inline void shift_into_window(std::vector<Span> &spans, const RasterWindow &w,
     spans.resize(kept);
 }
 
-/// Features ahead of the current one whose vertices a band asks the cache
-/// for, and how many bytes of each coordinate array.
-constexpr std::size_t kFeaturePrefetch = 16;
-constexpr std::size_t kVertexPrefetchBytes = 256;
-
-/// Asks the cache for the start of feature f's coordinates (a hint only).
-inline void prefetch_vertices(const GeometryBatch &batch, std::size_t f) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-    const std::size_t v = batch.ring_vertex_offsets[batch.part_ring_offsets[batch.feature_part_offsets[f]]];
-    for (std::size_t b = 0; b < kVertexPrefetchBytes; b += 64) {
-        __builtin_prefetch(reinterpret_cast<const char *>(batch.x + v) + b);
-        __builtin_prefetch(reinterpret_cast<const char *>(batch.y + v) + b);
-    }
-#else
-    (void)batch;
-    (void)f;
-#endif
-}
-
-
 /// Progress over several chunks: chunk k of K reports (k + f) / K.
 struct ChunkProgress {
     const RowBandOptions *outer;
@@ -203,20 +183,12 @@ Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, st
                 }
                 if (!spans->empty()) consumer.merge(f, spans->data(), spans->size());
             };
-            // A band visits a scattered subset of the batch: the hardware
-            // prefetcher cannot guess the next feature's vertices.
             const auto kk = static_cast<std::size_t>(k);
             const std::size_t lo = start[kk], hi = start[kk + 1];
             if (occlude) {
-                for (std::size_t i = hi; i-- > lo;) {
-                    if (i >= lo + kFeaturePrefetch) prefetch_vertices(batch, f0 + listed[i - kFeaturePrefetch]);
-                    feature(f0 + listed[i]);
-                }
+                for (std::size_t i = hi; i-- > lo;) feature(f0 + listed[i]);
             } else {
-                for (std::size_t i = lo; i < hi; ++i) {
-                    if (i + kFeaturePrefetch < hi) prefetch_vertices(batch, f0 + listed[i + kFeaturePrefetch]);
-                    feature(f0 + listed[i]);
-                }
+                for (std::size_t i = lo; i < hi; ++i) feature(f0 + listed[i]);
             }
             flush_points();
         };
