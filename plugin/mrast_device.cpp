@@ -57,9 +57,15 @@ GpuOutcome TryBurnOnGpu(GDALDatasetH hDstDS, const std::vector<int> &anBands,
         return GpuOutcome::NotTried;
     }
     mrast::CudaRunInfo oInfo;
+    mrast::CudaOptions oCuda;
+    /* Outside update mode the engine has just created this raster and
+     * filled each band with one value (init, nodata or zero; see
+     * BurnIntoDataset): the GPU fills its tiles itself instead of uploading
+     * GDAL's buffer, half the PCIe traffic. */
+    oCuda.uniform_bands = !oOptions.update;
     const mrast::Status eStatus =
         mrast::cuda_burn(aoBands.data(), static_cast<int>(aoBands.size()),
-                         oOptions, oBatch, &oInfo);
+                         oOptions, oBatch, &oInfo, oCuda);
     if (eStatus == mrast::Status::CudaUnavailable)
     {
         // Found before anything is touched: the CPU does the whole job.

@@ -67,7 +67,9 @@ bool CheckBurnBands(GDALDatasetH hDstDS, const std::vector<int> &anBands);
  * (with pfnTransformer, or GDAL's geo -> pixel transformer of hDstDS when it
  * is null, with sOptions.aosTransformerOptions), then merges with
  * sOptions.eMerge / bAllTouched / nThreads / eDevice. bUpdate: existing
- * pixel values (other than nodata) are contributors. */
+ * pixel values (other than nodata) are contributors; false only for a
+ * raster this run has just created, each band holding one value (the GPU
+ * path relies on it, see mrast_device.cpp). */
 bool BurnIntoDataset(GDALDatasetH hDstDS, const std::vector<int> &anBands,
                      GeometryBatchBuilder &oBuilder,
                      GDALTransformerFunc pfnTransformer, void *pTransformArg,
