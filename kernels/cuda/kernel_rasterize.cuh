@@ -58,6 +58,43 @@ __device__ inline std::size_t part_of_item(const unsigned long long *item_offset
     return a;
 }
 
+/// This thread's item. The block's items lie in a few parts: two searches
+/// over all parts for the block's first and last item (into `block_parts`,
+/// shared), then each thread searches only between them (a search over 1.6M
+/// parts per item cost ~21 dependent loads per polygon row). Every thread of
+/// the block must call it (it synchronises).
+__device__ inline unsigned long long block_item(const unsigned long long *item_offsets, std::size_t parts,
+                                                unsigned long long items, std::size_t *block_parts) {
+    const unsigned long long first = blockIdx.x * static_cast<unsigned long long>(blockDim.x);
+    if (threadIdx.x < 2) {
+        const unsigned long long last = (first + blockDim.x < items ? first + blockDim.x : items) - 1;
+        block_parts[threadIdx.x] = part_of_item(item_offsets, 0, parts, threadIdx.x == 0 ? first : last);
+    }
+    __syncthreads();
+    return first + threadIdx.x;
+}
+
+/// Where item i (< items) sits: its part, its index in the part, and the
+/// part's rows in the tile.
+struct ItemPlace {
+    std::size_t part;
+    std::int64_t k;
+    std::int32_t row_lo;
+    std::int32_t row_count;
+};
+__device__ inline ItemPlace place_item(const DeviceGeometry &g, const unsigned long long *item_offsets,
+                                       const std::int32_t *lo, std::int32_t r0,
+                                       const std::size_t *block_parts, unsigned long long i) {
+    const std::size_t p = part_of_item(item_offsets, block_parts[0], block_parts[1] + 1, i);
+    ItemPlace at;
+    at.part = p;
+    at.k = static_cast<std::int64_t>(i - item_offsets[p]);
+    at.row_lo = lo[p] > r0 ? lo[p] : r0;
+    at.row_count = static_cast<std::int32_t>(item_offsets[p + 1] - item_offsets[p]) -
+                   ((g.part_kind[p] == PartKind::Polygon && g.all_touched) ? 1 : 0);
+    return at;
+}
+
 /// Coverage, counting (Write = false: counts[item]) or writing (spans at
 /// offsets[item]). Each thread finds its part by binary search.
 template <bool Write>
@@ -65,26 +102,12 @@ __global__ void __launch_bounds__(128) coverage_kernel(
     DeviceGeometry g, std::size_t parts, const unsigned long long *item_offsets,
     unsigned long long items, const std::int32_t *lo, std::int32_t r0, std::int32_t r1,
     unsigned long long *counts, const unsigned long long *span_offsets, DeviceSpan *spans) {
-    // The block's items lie in a few parts: two searches over all parts
-    // for the block's first and last item, then each thread searches only
-    // between them (a search over 1.6M parts per item cost ~21 dependent
-    // loads per polygon row).
     __shared__ std::size_t block_parts[2];
-    const unsigned long long first = blockIdx.x * static_cast<unsigned long long>(blockDim.x);
-    if (threadIdx.x < 2) {
-        const unsigned long long last = (first + blockDim.x < items ? first + blockDim.x : items) - 1;
-        block_parts[threadIdx.x] = part_of_item(item_offsets, 0, parts, threadIdx.x == 0 ? first : last);
-    }
-    __syncthreads();
-    const unsigned long long i = first + threadIdx.x;
+    const unsigned long long i = block_item(item_offsets, parts, items, block_parts);
     if (i >= items) return;
-    const std::size_t p = part_of_item(item_offsets, block_parts[0], block_parts[1] + 1, i);
-    const auto k = static_cast<std::int64_t>(i - item_offsets[p]);
-    const std::int32_t row_lo = lo[p] > r0 ? lo[p] : r0;
-    const auto row_count = static_cast<std::int32_t>(item_offsets[p + 1] - item_offsets[p]) -
-                           ((g.part_kind[p] == PartKind::Polygon && g.all_touched) ? 1 : 0);
-    DeviceSink sink{g.width, r0, r1, g.part_feature[p], SpanWriter{Write ? spans + span_offsets[i] : nullptr}};
-    cover_item(g, p, k, row_lo, row_count, sink);
+    const ItemPlace at = place_item(g, item_offsets, lo, r0, block_parts, i);
+    DeviceSink sink{g.width, r0, r1, g.part_feature[at.part], SpanWriter{Write ? spans + span_offsets[i] : nullptr}};
+    cover_item(g, at.part, at.k, at.row_lo, at.row_count, sink);
     if (!Write) counts[i] = sink.m_count;
 }
 
@@ -100,23 +123,13 @@ __global__ void __launch_bounds__(128) cover_apply_kernel(
     unsigned long long *span_total) {
     extern __shared__ __align__(16) unsigned char cover_apply_shared[];
     __shared__ std::size_t block_parts[2];
-    const unsigned long long first = blockIdx.x * static_cast<unsigned long long>(blockDim.x);
-    if (threadIdx.x < 2) {
-        const unsigned long long last = (first + blockDim.x < items ? first + blockDim.x : items) - 1;
-        block_parts[threadIdx.x] = part_of_item(item_offsets, 0, parts, threadIdx.x == 0 ? first : last);
-    }
-    __syncthreads();
-    const unsigned long long i = first + threadIdx.x;
+    const unsigned long long i = block_item(item_offsets, parts, items, block_parts);
     using Buffer = BufferedApply<Op, kBufferedSpans>;
     DeviceSinkT<Buffer> sink{g.width, r0, r1, 0, Buffer{{}, op, t}};
     if (i < items) {  // every lane stays for the warp's apply
-        const std::size_t p = part_of_item(item_offsets, block_parts[0], block_parts[1] + 1, i);
-        const auto k = static_cast<std::int64_t>(i - item_offsets[p]);
-        const std::int32_t row_lo = lo[p] > r0 ? lo[p] : r0;
-        const auto row_count = static_cast<std::int32_t>(item_offsets[p + 1] - item_offsets[p]) -
-                               ((g.part_kind[p] == PartKind::Polygon && g.all_touched) ? 1 : 0);
-        sink.m_feature = g.part_feature[p];
-        cover_item(g, p, k, row_lo, row_count, sink);
+        const ItemPlace at = place_item(g, item_offsets, lo, r0, block_parts, i);
+        sink.m_feature = g.part_feature[at.part];
+        cover_item(g, at.part, at.k, at.row_lo, at.row_count, sink);
     }
     const unsigned spans = sink.m_count;
     const unsigned warp_spans = __reduce_add_sync(0xFFFFFFFFu, spans);

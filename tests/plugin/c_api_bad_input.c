@@ -177,6 +177,10 @@ int main(void)
                CPLGetLastErrorNo());
         g_nFailures++;
     }
+    /* A cancelled burn may have merged the bands already done (the other
+     * thread can finish one before the cancel is seen): start clean. */
+    GDALClose(hDS);
+    hDS = NewRaster(GDT_Float64);
     Expect("missing ATTRIBUTE field: warning, layer skipped (as GDAL)",
            BurnLayer(hDS, "5", "nosuchfield"), CE_None,
            "Failed to find field nosuchfield", 1, hDS);
