@@ -391,6 +391,39 @@ void feature_row_range(const GeometryBatch &batch, std::size_t feature, bool all
     last = static_cast<std::int32_t>(l);
 }
 
+bool feature_pixel_box(const GeometryBatch &batch, std::size_t feature, std::int64_t &col0,
+                       std::int64_t &col1, std::int64_t &row0, std::int64_t &row1) noexcept
+{
+    if (feature >= batch.feature_count)
+        return false;
+    const std::size_t part_begin = batch.feature_part_offsets[feature];
+    const std::size_t part_end = batch.feature_part_offsets[feature + 1];
+    const std::size_t v0 = batch.ring_vertex_offsets[batch.part_ring_offsets[part_begin]];
+    const std::size_t v1 = batch.ring_vertex_offsets[batch.part_ring_offsets[part_end]];
+    if (v0 == v1)
+        return false;
+    double x_lo = batch.x[v0], x_hi = x_lo, y_lo = batch.y[v0], y_hi = y_lo;
+    for (std::size_t v = v0; v < v1; ++v) {
+        const double x = batch.x[v], y = batch.y[v];
+        if (!(x == x) || !(y == y))
+            return false;
+        x_lo = std::min(x_lo, x);
+        x_hi = std::max(x_hi, x);
+        y_lo = std::min(y_lo, y);
+        y_hi = std::max(y_hi, y);
+    }
+    // Clamped to +-2^62 so the casts are defined; rasters are far smaller.
+    auto cell = [](double v) {
+        const double far = 4611686018427387904.0;
+        return static_cast<std::int64_t>(std::clamp(std::floor(v), -far, far));
+    };
+    col0 = cell(x_lo) - 2;
+    col1 = cell(x_hi) + 2;
+    row0 = cell(y_lo) - 2;
+    row1 = cell(y_hi) + 2;
+    return true;
+}
+
 void feature_coverage(const GeometryBatch &batch, std::size_t feature, RasterSize size,
                       std::int32_t row_begin, std::int32_t row_end, bool all_touched,
                       CoverageWorkspace &ws, std::vector<Span> &out)

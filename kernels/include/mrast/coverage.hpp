@@ -75,6 +75,12 @@ inline bool lone_point_coverage(const GeometryBatch &batch, std::size_t feature,
 void feature_row_range(const GeometryBatch &batch, std::size_t feature, bool all_touched,
                        std::int32_t &first, std::int32_t &last) noexcept;
 
+/// Conservative pixel box [col0, col1] x [row0, row1] of every pixel the
+/// feature can touch under either rule (vertex box +-2 pixels), unclipped;
+/// false when a coordinate is NaN (no box can be trusted then).
+bool feature_pixel_box(const GeometryBatch &batch, std::size_t feature, std::int64_t &col0,
+                       std::int64_t &col1, std::int64_t &row0, std::int64_t &row1) noexcept;
+
 /// Replaces `out` with the pixels of `feature` in rows [row_begin, row_end)
 /// of a raster of `size`: disjoint spans sorted by (y, x0), clipped to the
 /// raster. Non-finite or huge coordinates never produce out-of-raster spans.

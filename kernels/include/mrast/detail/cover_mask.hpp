@@ -37,6 +37,26 @@ public:
         m_bits.assign(static_cast<std::size_t>(y1 - y0) * m_words_per_row, 0);
     }
 
+    /// True if every pixel of rows [y0, y1] x columns [x0, x1] (inside the
+    /// band, buffer coordinates) is covered: a feature within that box can
+    /// add nothing, and need not be rasterized at all.
+    bool covers_box(std::int32_t y0, std::int32_t y1, std::int32_t x0, std::int32_t x1) const noexcept {
+        const std::int32_t w0 = x0 >> 6, w1 = x1 >> 6;
+        const std::uint64_t first = ~std::uint64_t{0} << (x0 & 63);
+        const std::uint64_t last = ~std::uint64_t{0} >> (63 - (x1 & 63));
+        for (std::int32_t y = y0; y <= y1; ++y) {
+            const std::uint64_t *row =
+                m_bits.data() + static_cast<std::size_t>(y - m_y0) * m_words_per_row;
+            for (std::int32_t w = w0; w <= w1; ++w) {
+                std::uint64_t need = ~std::uint64_t{0};
+                if (w == w0) need &= first;
+                if (w == w1) need &= last;
+                if ((row[w] & need) != need) return false;
+            }
+        }
+        return true;
+    }
+
     /// Appends to `out` the pieces of `s` no earlier call covered, and marks
     /// all of `s` covered. `s` lies inside the band (buffer coordinates).
     void take_visible(const Span &s, std::vector<Span> &out) {
