@@ -18,6 +18,7 @@ namespace {
 
 using detail::RingView;
 using detail::BoxBitmap;
+using detail::count_zeros_low;
 using detail::SpanSink;
 using detail::ZSource;
 
@@ -92,18 +93,6 @@ void sort_spans(const std::vector<Span> &raw, std::vector<Span> &sorted,
         }
         begin = end;
     }
-}
-
-int count_zeros_low(std::uint64_t v) noexcept
-{
-#if defined(__GNUC__) || defined(__clang__)
-    return __builtin_ctzll(v);
-#else
-    int n = 0;
-    for (; !(v & 1); v >>= 1)
-        ++n;
-    return n;
-#endif
 }
 
 /// Words of bitmap an all-touched polygon's box may use (64 KiB): ~700 x
@@ -298,36 +287,20 @@ bool plan_polygon_box(const GeometryBatch &batch, std::size_t feature, RasterSiz
 {
     const std::size_t part_begin = batch.feature_part_offsets[feature];
     const std::size_t part_end = batch.feature_part_offsets[feature + 1];
+    if (part_begin == part_end)
+        return false;
     for (std::size_t p = part_begin; p < part_end; ++p)
         if (batch.part_kind[p] != PartKind::Polygon)
             return false;
-    if (part_begin == part_end)
-        return false;
-    const std::size_t v0 = batch.ring_vertex_offsets[batch.part_ring_offsets[part_begin]];
-    const std::size_t v1 = batch.ring_vertex_offsets[batch.part_ring_offsets[part_end]];
-    double x_lo = std::numeric_limits<double>::infinity(), x_hi = -x_lo;
-    double y_lo = x_lo, y_hi = -x_lo;
-    for (std::size_t v = v0; v < v1; ++v) {
-        const double x = batch.x[v], y = batch.y[v];
-        if (!(x == x) || !(y == y))
-            return false;  // NaN: leave it to the general path
-        x_lo = std::min(x_lo, x);
-        x_hi = std::max(x_hi, x);
-        y_lo = std::min(y_lo, y);
-        y_hi = std::max(y_hi, y);
-    }
-    if (!(x_lo <= x_hi))
-        return false;
-    auto clamp_to = [](double v, std::int32_t lo, std::int32_t hi) {
-        return static_cast<std::int32_t>(std::clamp(v, static_cast<double>(lo), static_cast<double>(hi)));
-    };
-    box.x0 = clamp_to(std::floor(x_lo) - 2.0, 0, size.width - 1);
-    box.x1 = clamp_to(std::floor(x_hi) + 2.0, 0, size.width - 1);
-    box.y0 = clamp_to(std::floor(y_lo) - 2.0, row_begin, row_end - 1);
-    box.y1 = clamp_to(std::floor(y_hi) + 2.0, row_begin, row_end - 1);
-    if (std::floor(x_hi) + 2.0 < 0.0 || std::floor(x_lo) - 2.0 > size.width - 1 ||
-        std::floor(y_hi) + 2.0 < row_begin || std::floor(y_lo) - 2.0 > row_end - 1)
+    std::int64_t c0 = 0, c1 = 0, r0 = 0, r1 = 0;
+    if (!feature_pixel_box(batch, feature, c0, c1, r0, r1))
+        return false;  // NaN: leave it to the general path
+    if (c1 < 0 || c0 > size.width - 1 || r1 < row_begin || r0 > row_end - 1)
         return false;  // nothing of it in the band: the general path is as cheap
+    box.x0 = static_cast<std::int32_t>(std::max<std::int64_t>(c0, 0));
+    box.x1 = static_cast<std::int32_t>(std::min<std::int64_t>(c1, size.width - 1));
+    box.y0 = static_cast<std::int32_t>(std::max<std::int64_t>(r0, row_begin));
+    box.y1 = static_cast<std::int32_t>(std::min<std::int64_t>(r1, row_end - 1));
     box.words = static_cast<std::size_t>(box.x1 - box.x0) / 64 + 1;
     const auto rows = static_cast<std::size_t>(box.y1 - box.y0 + 1);
     if (rows * box.words > kUnionBitmapWords)
@@ -398,29 +371,19 @@ bool feature_pixel_box(const GeometryBatch &batch, std::size_t feature, std::int
         return false;
     const std::size_t part_begin = batch.feature_part_offsets[feature];
     const std::size_t part_end = batch.feature_part_offsets[feature + 1];
-    const std::size_t v0 = batch.ring_vertex_offsets[batch.part_ring_offsets[part_begin]];
-    const std::size_t v1 = batch.ring_vertex_offsets[batch.part_ring_offsets[part_end]];
-    if (v0 == v1)
+    VertexBounds b{};
+    if (!vertex_bounds(batch, batch.ring_vertex_offsets[batch.part_ring_offsets[part_begin]],
+                       batch.ring_vertex_offsets[batch.part_ring_offsets[part_end]], b))
         return false;
-    double x_lo = batch.x[v0], x_hi = x_lo, y_lo = batch.y[v0], y_hi = y_lo;
-    for (std::size_t v = v0; v < v1; ++v) {
-        const double x = batch.x[v], y = batch.y[v];
-        if (!(x == x) || !(y == y))
-            return false;
-        x_lo = std::min(x_lo, x);
-        x_hi = std::max(x_hi, x);
-        y_lo = std::min(y_lo, y);
-        y_hi = std::max(y_hi, y);
-    }
     // Clamped to +-2^62 so the casts are defined; rasters are far smaller.
     auto cell = [](double v) {
         const double far = 4611686018427387904.0;
         return static_cast<std::int64_t>(std::clamp(std::floor(v), -far, far));
     };
-    col0 = cell(x_lo) - 2;
-    col1 = cell(x_hi) + 2;
-    row0 = cell(y_lo) - 2;
-    row1 = cell(y_hi) + 2;
+    col0 = cell(b.x_lo) - 2;
+    col1 = cell(b.x_hi) + 2;
+    row0 = cell(b.y_lo) - 2;
+    row1 = cell(b.y_hi) + 2;
     return true;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "mrast/coverage.hpp"
+#include "mrast/detail/bit_runs.hpp"
 #include "mrast/rules/geometry_views.hpp"
 #include "mrast/rules/numeric.hpp"
 #include "mrast/span.hpp"
@@ -36,17 +37,8 @@ struct BoxBitmap {
         }
         std::uint64_t *row = bits + static_cast<std::size_t>(y - y0) * words;
         const std::int32_t ra = a - x0, rb = b - x0;
-        const std::int32_t wa = ra >> 6, wb = rb >> 6;
-        const std::uint64_t lo = ~std::uint64_t{0} << (ra & 63);
-        const std::uint64_t hi = ~std::uint64_t{0} >> (63 - (rb & 63));
-        if (wa == wb) {
-            row[wa] |= lo & hi;
-            return;
-        }
-        row[wa] |= lo;
-        for (std::int32_t w = wa + 1; w < wb; ++w)
-            row[w] = ~std::uint64_t{0};
-        row[wb] |= hi;
+        for (std::int32_t w = ra >> 6; w <= rb >> 6; ++w)
+            row[w] |= columns_in_word(w, ra, rb);
     }
 };
 

@@ -44,4 +44,25 @@ struct GeometryBatch {
     int band_count = 1;
 };
 
+/// Bounding box of vertices [v0, v1) of a batch.
+struct VertexBounds {
+    double x_lo, x_hi, y_lo, y_hi;
+};
+
+/// False when the range is empty or a coordinate is NaN (no box then).
+inline bool vertex_bounds(const GeometryBatch &batch, std::size_t v0, std::size_t v1,
+                          VertexBounds &box) noexcept {
+    if (v0 >= v1) return false;
+    box = VertexBounds{batch.x[v0], batch.x[v0], batch.y[v0], batch.y[v0]};
+    for (std::size_t v = v0; v < v1; ++v) {
+        const double x = batch.x[v], y = batch.y[v];
+        if (!(x == x) || !(y == y)) return false;
+        box.x_lo = x < box.x_lo ? x : box.x_lo;
+        box.x_hi = x > box.x_hi ? x : box.x_hi;
+        box.y_lo = y < box.y_lo ? y : box.y_lo;
+        box.y_hi = y > box.y_hi ? y : box.y_hi;
+    }
+    return true;
+}
+
 }  // namespace mrast

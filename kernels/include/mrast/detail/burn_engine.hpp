@@ -59,7 +59,6 @@ struct EngineBuffers {
     std::vector<std::uint8_t> m_difference_rows;  // difference sums: per row
 };
 
-
 template <class T>
 RasterView<T> make_view(const BandBuffer &b) noexcept {
     return RasterView<T>{static_cast<unsigned char *>(b.data), b.width, b.height, b.pixel_spacing,
@@ -225,6 +224,15 @@ Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, st
     return Status::Ok;
 }
 
+/// The consumer's prefetch for policies other than mean: a span's first
+/// pixel in every band.
+template <class T>
+auto prefetch_in_bands(const RasterView<T> *views, int band_count) {
+    return [views, band_count](const Span &s) {
+        for (int b = 0; b < band_count; ++b) prefetch_for_write(&views[b].at(s.x0, s.y));
+    };
+}
+
 /// Sum / count through row differences (difference_sum.hpp) when that is
 /// exact and pays; false when the batch must go the direct way.
 template <class Policy, class T>
@@ -262,12 +270,9 @@ bool try_difference_sum(const GeometryBatch &batch, const RasterView<T> *views, 
                 }
             }
         };
-        auto prefetch = [&](const Span &s) {
-            for (int b = 0; b < band_count; ++b) prefetch_for_write(&views[b].at(s.x0, s.y));
-        };
         status = for_each_feature_spans(batch, views[0].m_width, views[0].m_height, window,
                                         all_touched, options, buffers,
-                                        make_consumer(merge, prefetch));
+                                        make_consumer(merge, prefetch_in_bands(views, band_count)));
     }
     // Always back to values, also after a cancel or an error.
     const Status back = rows.finish(options.threads);
@@ -299,12 +304,9 @@ Status burn_batch(const GeometryBatch &batch, const RasterView<T> *views, int ba
                         per_band || b == band_count - 1);
         }
     };
-    auto prefetch = [&](const Span &s) {
-        for (int b = 0; b < band_count; ++b) prefetch_for_write(&views[b].at(s.x0, s.y));
-    };
     return for_each_feature_spans<Policy::replaces>(batch, views[0].m_width, views[0].m_height,
                                                     window, all_touched, options, buffers,
-                                                    make_consumer(merge, prefetch));
+                                                    make_consumer(merge, prefetch_in_bands(views, band_count)));
 }
 
 /// Burns a batch in mean mode; `states` as `touched` above.

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "mrast/detail/bit_runs.hpp"
 #include "mrast/span.hpp"
 
 namespace mrast {
@@ -41,16 +42,11 @@ public:
     /// band, buffer coordinates) is covered: a feature within that box can
     /// add nothing, and need not be rasterized at all.
     bool covers_box(std::int32_t y0, std::int32_t y1, std::int32_t x0, std::int32_t x1) const noexcept {
-        const std::int32_t w0 = x0 >> 6, w1 = x1 >> 6;
-        const std::uint64_t first = ~std::uint64_t{0} << (x0 & 63);
-        const std::uint64_t last = ~std::uint64_t{0} >> (63 - (x1 & 63));
         for (std::int32_t y = y0; y <= y1; ++y) {
             const std::uint64_t *row =
                 m_bits.data() + static_cast<std::size_t>(y - m_y0) * m_words_per_row;
-            for (std::int32_t w = w0; w <= w1; ++w) {
-                std::uint64_t need = ~std::uint64_t{0};
-                if (w == w0) need &= first;
-                if (w == w1) need &= last;
+            for (std::int32_t w = x0 >> 6; w <= x1 >> 6; ++w) {
+                const std::uint64_t need = columns_in_word(w, x0, x1);
                 if ((row[w] & need) != need) return false;
             }
         }
@@ -69,9 +65,7 @@ public:
             open = -1;
         };
         for (std::int32_t w = w0; w <= w1; ++w) {
-            std::uint64_t mask = ~std::uint64_t{0};
-            if (w == w0) mask &= ~std::uint64_t{0} << (s.x0 & 63);
-            if (w == w1) mask &= ~std::uint64_t{0} >> (63 - (s.x1 & 63));
+            const std::uint64_t mask = columns_in_word(w, s.x0, s.x1);
             const std::uint64_t free = ~row[w] & mask;
             row[w] |= mask;
             const std::int32_t base = w << 6;
@@ -109,19 +103,6 @@ private:
         const std::uint64_t from_lo = v >> lo;
         const std::uint64_t all = ~std::uint64_t{0} >> lo;
         return from_lo == all ? 64 - lo : count_zeros_low(~from_lo);
-    }
-
-    static int count_zeros_low(std::uint64_t v) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-        return __builtin_ctzll(v);
-#else
-        int n = 0;
-        while (!(v & 1)) {
-            v >>= 1;
-            ++n;
-        }
-        return n;
-#endif
     }
 
     std::int32_t m_y0 = 0;

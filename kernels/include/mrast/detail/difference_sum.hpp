@@ -67,17 +67,12 @@ inline double polygon_pixel_estimate(const GeometryBatch &batch, double enough) 
     for (std::size_t f = 0; f < batch.feature_count && total < enough; ++f) {
         for (std::size_t p = batch.feature_part_offsets[f]; p < batch.feature_part_offsets[f + 1]; ++p) {
             if (batch.part_kind[p] != PartKind::Polygon) continue;
-            const std::size_t v0 = batch.ring_vertex_offsets[batch.part_ring_offsets[p]];
-            const std::size_t v1 = batch.ring_vertex_offsets[batch.part_ring_offsets[p + 1]];
-            if (v0 == v1) continue;
-            double x_lo = batch.x[v0], x_hi = x_lo, y_lo = batch.y[v0], y_hi = y_lo;
-            for (std::size_t v = v0 + 1; v < v1; ++v) {
-                x_lo = std::fmin(x_lo, batch.x[v]);
-                x_hi = std::fmax(x_hi, batch.x[v]);
-                y_lo = std::fmin(y_lo, batch.y[v]);
-                y_hi = std::fmax(y_hi, batch.y[v]);
+            VertexBounds b{};
+            if (!vertex_bounds(batch, batch.ring_vertex_offsets[batch.part_ring_offsets[p]],
+                               batch.ring_vertex_offsets[batch.part_ring_offsets[p + 1]], b)) {
+                continue;
             }
-            const double area = (x_hi - x_lo) * (y_hi - y_lo);
+            const double area = (b.x_hi - b.x_lo) * (b.y_hi - b.y_lo);
             if (area > 0.0) total += 0.5 * std::fmin(area, enough);
         }
     }
