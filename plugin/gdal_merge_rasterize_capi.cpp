@@ -152,6 +152,32 @@ template <class Fn> CPLErr CatchAll(const char *pszFunc, Fn &&fn) noexcept
     return CE_Failure;
 }
 
+/* The bands to burn, once the device and the bands are known to work. */
+bool CheckTarget(GDALDatasetH hDS, const int *panBandList, int nBandCount,
+                 const MergeRasterizeOptions &sOptions, std::vector<int> &anBands)
+{
+    anBands.assign(panBandList, panBandList + nBandCount);
+    return mrast_gdal::CheckDevice(sOptions.eDevice) &&
+           mrast_gdal::CheckBurnBands(hDS, anBands);
+}
+
+/* Both entry points merge into the caller's dataset as it is (update mode:
+ * its values other than nodata are contributors), then report completion. */
+CPLErr BurnInPlace(GDALDatasetH hDS, const std::vector<int> &anBands,
+                   mrast_gdal::GeometryBatchBuilder &oBuilder,
+                   GDALTransformerFunc pfnTransformer, void *pTransformArg,
+                   const MergeRasterizeOptions &sOptions,
+                   GDALProgressFunc pfnProgress, void *pProgressArg)
+{
+    if (!mrast_gdal::BurnIntoDataset(hDS, anBands, oBuilder, pfnTransformer,
+                                     pTransformArg, sOptions,
+                                     /*bUpdate=*/true, pfnProgress,
+                                     pProgressArg))
+        return CE_Failure;
+    pfnProgress(1.0, "", pProgressArg);
+    return CE_None;
+}
+
 }  // namespace
 
 CPLErr GDALMergeRasterizeGeometries(
@@ -200,10 +226,8 @@ CPLErr GDALMergeRasterizeGeometries(
                 padfGeomBurnValues = adfZeros.data();
             }
 
-            const std::vector<int> anBands(panBandList,
-                                           panBandList + nBandCount);
-            if (!mrast_gdal::CheckDevice(sOptions.eDevice) ||
-                !mrast_gdal::CheckBurnBands(hDS, anBands))
+            std::vector<int> anBands;
+            if (!CheckTarget(hDS, panBandList, nBandCount, sOptions, anBands))
                 return CE_Failure;
             // The geometries are all here: build the arrays in bulk, with
             // the caller's NUM_THREADS (0: all cores), as the burn does.
@@ -211,12 +235,9 @@ CPLErr GDALMergeRasterizeGeometries(
                                                       sOptions.b3D);
             oBuilder.AddFeatures(pahGeometries, nGeoms, padfGeomBurnValues,
                                  sOptions.nThreads);
-            if (!mrast_gdal::BurnIntoDataset(
-                    hDS, anBands, oBuilder, pfnTransformer, pTransformArg,
-                    sOptions, /*bUpdate=*/true, pfnProgress, pProgressArg))
-                return CE_Failure;
-            pfnProgress(1.0, "", pProgressArg);
-            return CE_None;
+            return BurnInPlace(hDS, anBands, oBuilder, pfnTransformer,
+                               pTransformArg, sOptions, pfnProgress,
+                               pProgressArg);
         });
 }
 
@@ -257,10 +278,8 @@ CPLErr GDALMergeRasterizeLayers(GDALDatasetH hDS, int nBandCount,
                 return CE_Failure;
             }
 
-            const std::vector<int> anBands(panBandList,
-                                           panBandList + nBandCount);
-            if (!mrast_gdal::CheckDevice(sOptions.eDevice) ||
-                !mrast_gdal::CheckBurnBands(hDS, anBands))
+            std::vector<int> anBands;
+            if (!CheckTarget(hDS, panBandList, nBandCount, sOptions, anBands))
                 return CE_Failure;
             mrast_gdal::GeometryBatchBuilder oBuilder(nBandCount,
                                                       sOptions.b3D);
@@ -289,11 +308,8 @@ CPLErr GDALMergeRasterizeLayers(GDALDatasetH hDS, int nBandCount,
                         pahLayers[iLayer], hDS, oSource, nBandCount, oBuilder))
                     return CE_Failure;
             }
-            if (!mrast_gdal::BurnIntoDataset(
-                    hDS, anBands, oBuilder, pfnTransformer, pTransformArg,
-                    sOptions, /*bUpdate=*/true, pfnProgress, pProgressArg))
-                return CE_Failure;
-            pfnProgress(1.0, "", pProgressArg);
-            return CE_None;
+            return BurnInPlace(hDS, anBands, oBuilder, pfnTransformer,
+                               pTransformArg, sOptions, pfnProgress,
+                               pProgressArg);
         });
 }
