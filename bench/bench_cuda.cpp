@@ -5,6 +5,7 @@
 //
 //   bench_cuda [--threads 16] [--repeat 3] [--mode last|sum|...]
 //              [--size 16384] [--polygons 1600000] [--keep-device-memory 1]
+//              [--copy-threads 0] [--chunk-mib 0] [--chunks 0]
 //
 // Per case: CPU Burner (threads) into a pageable Float32 buffer; cuda_burn
 // end to end from / into the same kind of pageable buffer, once per
@@ -69,6 +70,7 @@ double now() {
 
 int main(int argc, char **argv) {
     int threads = 16, repeat = 3, only_size = 0, only_polygons = 0;
+    int copy_threads = 0, chunk_mib = 0, chunks = 0;  // staging knobs (CudaOptions), 0: defaults
     bool keep = false;
     std::string mode_name = "last";
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -79,6 +81,9 @@ int main(int argc, char **argv) {
         else if (a == "--size") only_size = std::atoi(argv[i + 1]);
         else if (a == "--polygons") only_polygons = std::atoi(argv[i + 1]);
         else if (a == "--keep-device-memory") keep = std::atoi(argv[i + 1]) != 0;
+        else if (a == "--copy-threads") copy_threads = std::atoi(argv[i + 1]);
+        else if (a == "--chunk-mib") chunk_mib = std::atoi(argv[i + 1]);
+        else if (a == "--chunks") chunks = std::atoi(argv[i + 1]);
     }
     mrast::MergeMode mode{};
     if (!mrast::parse_merge_mode(mode_name.c_str(), mode)) return 2;
@@ -86,8 +91,9 @@ int main(int argc, char **argv) {
         std::printf("no CUDA device: nothing to measure\n");
         return 0;
     }
-    std::printf("# Float32, mode %s, CPU threads %d, best of %d after a warm-up, keep device memory %d\n",
-                mode_name.c_str(), threads, repeat, keep ? 1 : 0);
+    std::printf("# Float32, mode %s, CPU threads %d, best of %d after a warm-up, keep device memory %d, "
+                "copy threads %d, chunk MiB %d, chunks %d (0: defaults)\n",
+                mode_name.c_str(), threads, repeat, keep ? 1 : 0, copy_threads, chunk_mib, chunks);
     std::printf("| raster | polygons | CPU s | GPU e2e staged s | staged, uniform hint s | registered per tile s | "
                 "pageable s | pinned caller buffer s | GPU kernels s | unhidden copies s | floor pinned s | "
                 "floor pageable s | spans | tiles |\n"
@@ -138,6 +144,9 @@ int main(int argc, char **argv) {
                 co.host_transfer = ways[w].transfer;
                 co.uniform_bands = ways[w].uniform;
                 co.keep_device_memory = keep;
+                co.copy_threads = copy_threads;
+                co.staging_chunk_bytes = static_cast<std::size_t>(chunk_mib) << 20;
+                co.staging_chunks = chunks;
                 std::fill(buf, buf + px, 0.0f);
                 t0 = now();
                 const mrast::Status st = mrast::cuda_burn(&gb, 1, o, scene.view(), &info, co);

@@ -1,11 +1,12 @@
 #pragma once
 // Moving rows between the caller's pageable host memory and the GPU
 // (CudaHostTransfer). Staged: the bytes go through a small ring of pinned
-// chunks; host threads memcpy a chunk in (or out) while the copy engine
-// moves the previous one, so the link runs at pinned speed (55 GB/s on the
-// H100 machine) without page-locking GDAL's buffer (45 ms per GiB, plus
-// 19 ms to undo, per call). Register / Pageable: one cudaMemcpy2DAsync
-// (the buffer is registered, or not, by the caller). Not installed.
+// chunks; host threads copy a chunk in (or out) with streaming stores
+// (stream_copy.hpp) while the copy engine moves the previous one, so the
+// link runs at pinned speed (55 GB/s on the H100 machine) without
+// page-locking GDAL's buffer (45 ms per GiB, plus 19 ms to undo, per
+// call). Register / Pageable: one cudaMemcpy2DAsync (the buffer is
+// registered, or not, by the caller). Not installed.
 
 #include <cuda_runtime.h>
 

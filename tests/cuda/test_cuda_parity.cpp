@@ -4,12 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <vector>
 
+#include "../../kernels/cuda/stream_copy.hpp"  // internal: the staging ring's copy
 #include "merge_scene.hpp"
 #include "mrast/burn.hpp"
 #include "mrast/cuda_burn.hpp"
@@ -188,6 +190,28 @@ TEST(CudaParityTransfers, EveryHostTransferMatchesCpu) {
     }
     // The default ring, and the cached ring checked out again.
     for (int i = 0; i < 2; ++i) transfers_case<float>(CudaOptions{}, MergeMode::Last, 1000 + i);
+}
+
+// The staging ring's streaming-store copy (no GPU needed): every source
+// and destination offset within a cache line, sizes around the short-copy
+// cut-off and the 64-byte blocks; the bytes around the destination stay.
+TEST(CudaStagingCopy, StreamCopyMatchesMemcpy) {
+    std::vector<unsigned char> src(70000 + 128), dst(src.size() + 256), ref(dst.size());
+    for (std::size_t i = 0; i < src.size(); ++i) src[i] = static_cast<unsigned char>(i * 131 + 7);
+    for (std::size_t so : {0, 1, 15, 16, 33, 63}) {
+        for (std::size_t d0 : {0, 1, 8, 31, 48, 63}) {
+            for (std::size_t n : {0, 1, 63, 64, 255, 256, 257, 319, 4096 + 5, 65536 + 17}) {
+                std::fill(dst.begin(), dst.end(), static_cast<unsigned char>(0xA5));
+                ref = dst;
+                // dst.data() + 64 + d0: offsets relative to a cache line whatever the allocation.
+                const std::size_t line = (64 - (reinterpret_cast<std::uintptr_t>(dst.data()) & 63)) & 63;
+                cuda_detail::stream_copy(dst.data() + line + d0 + 64, src.data() + so, n);
+                cuda_detail::stream_fence();
+                std::memcpy(ref.data() + line + d0 + 64, src.data() + so, n);
+                ASSERT_EQ(dst, ref) << "src offset " << so << " dst offset " << d0 << " bytes " << n;
+            }
+        }
+    }
 }
 
 // The uniform-band hint: tiles filled on the GPU from the first pixel (a
