@@ -84,6 +84,30 @@ inline void shift_into_window(std::vector<Span> &spans, const RasterWindow &w,
 }
 
 /// Progress over several chunks: chunk k of K reports (k + f) / K.
+/// Features ahead in a band's list whose vertices are asked for early: a
+/// band visits a sparse, scattered subset of the batch, so each feature's
+/// first vertex load was a cache miss (a quarter of polygons-last's time
+/// went to the box test that touches them first).
+constexpr std::size_t kFeaturePrefetch = 6;
+
+/// Asks the cache for the first lines of feature f's x and y (hint only).
+inline void prefetch_vertices(const GeometryBatch &batch, std::size_t f) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    const std::size_t part = batch.feature_part_offsets[f];
+    const std::size_t v0 = batch.ring_vertex_offsets[batch.part_ring_offsets[part]];
+    const std::size_t v1 = batch.ring_vertex_offsets[batch.part_ring_offsets[batch.feature_part_offsets[f + 1]]];
+    constexpr std::size_t kLines = 4, kPerLine = 64 / sizeof(double);
+    const std::size_t n = std::min(v1 - v0, kLines * kPerLine);
+    for (std::size_t v = 0; v < n; v += kPerLine) {
+        __builtin_prefetch(batch.x + v0 + v);
+        __builtin_prefetch(batch.y + v0 + v);
+    }
+#else
+    (void)batch;
+    (void)f;
+#endif
+}
+
 struct ChunkProgress {
     const RowBandOptions *outer;
     double done;
@@ -200,9 +224,15 @@ Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, st
             const auto kk = static_cast<std::size_t>(k);
             const std::size_t lo = start[kk], hi = start[kk + 1];
             if (occlude) {
-                for (std::size_t i = hi; i-- > lo;) feature(f0 + listed[i]);
+                for (std::size_t i = hi; i-- > lo;) {
+                    if (i >= lo + kFeaturePrefetch) prefetch_vertices(batch, f0 + listed[i - kFeaturePrefetch]);
+                    feature(f0 + listed[i]);
+                }
             } else {
-                for (std::size_t i = lo; i < hi; ++i) feature(f0 + listed[i]);
+                for (std::size_t i = lo; i < hi; ++i) {
+                    if (i + kFeaturePrefetch < hi) prefetch_vertices(batch, f0 + listed[i + kFeaturePrefetch]);
+                    feature(f0 + listed[i]);
+                }
             }
             flush_points();
         };
