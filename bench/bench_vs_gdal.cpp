@@ -2,6 +2,7 @@
 //
 //   bench_vs_gdal [--size N] [--polygons N] [--lines N] [--points N]
 //                 [--repeat R] [--threads T] [--workloads a,b,...]
+//                 [--ours-only 1]   (skips GDAL: for A/B runs of our side)
 //
 // For each workload it times GDALRasterizeGeometries into a MEM dataset
 // (REPLACE = last, ADD = sum) and our Burner into a plain buffer of the same
@@ -239,6 +240,7 @@ int main(int argc, char **argv)
 {
     int size = 4096, npoly = 100000, nline = 100000, npoint = 1000000, repeat = 3, threads = 0;
     std::string only;
+    bool ours_only = false;
     for (int i = 1; i + 1 < argc; i += 2)
     {
         const std::string a = argv[i];
@@ -250,6 +252,7 @@ int main(int argc, char **argv)
         else if (a == "--repeat") repeat = v;
         else if (a == "--threads") threads = v;
         else if (a == "--workloads") only = argv[i + 1];
+        else if (a == "--ours-only") ours_only = v != 0;
     }
     GDALAllRegister();
     std::mt19937_64 rng(20261125);
@@ -275,11 +278,15 @@ int main(int argc, char **argv)
     {
         if (!only.empty() && only.find(w.name) == std::string::npos)
             continue;
-        const double tg = time_gdal(w, size, repeat, ref);
+        const double tg = ours_only ? 0.0 : time_gdal(w, size, repeat, ref);
         const OursResult o = time_ours(w, size, repeat, threads, buf);
-        long long diff = 0;
-        for (std::size_t i = 0; i < buf.size(); i++)
-            diff += buf[i] != ref[i];
+        long long diff = -1;  // not compared
+        if (!ours_only)
+        {
+            diff = 0;
+            for (std::size_t i = 0; i < buf.size(); i++)
+                diff += buf[i] != ref[i];
+        }
         const double bpp = 8.0 + static_cast<double>(o.scratch_peak) / (static_cast<double>(size) * size);
         std::printf("| %s | %zu | %.3f | %.3f | %.3f | %.1fx | %.3f | %lld |\n", w.name.c_str(), w.scene->geoms.size(), tg,
                     o.seconds_total, o.seconds_kernel, tg / o.seconds_total, bpp, diff);

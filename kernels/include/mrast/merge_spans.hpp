@@ -42,7 +42,7 @@ inline void fill_span(const RasterView<T> &view, const Span &s, T v) noexcept {
 }
 
 /// Spans ahead whose first pixel merge_spans asks the cache for.
-constexpr std::size_t kSpanPrefetch = 8;
+constexpr std::size_t kSpanPrefetch = 16;
 
 /// Asks for the cache line holding `p`, to be written soon (a hint only).
 inline void prefetch_for_write(const void *p) noexcept {
@@ -82,6 +82,11 @@ void merge_spans(const RasterView<T> &view, const Policy &policy, const Touched 
                  const Span *spans, std::size_t count, double burn, bool add_z, bool commit) {
     static_assert(!Policy::uses_counter, "mean goes through merge_spans_mean");
     const bool packed = view.m_pixel_spacing == static_cast<std::int64_t>(sizeof(T));
+    // The first spans too: a line's spans are a pixel or two each, so a
+    // feature's first spans were misses before the look-ahead got going.
+    for (std::size_t i = 0; i < count && i < kSpanPrefetch; ++i) {
+        prefetch_for_write(view.row(spans[i].y) + spans[i].x0 * view.m_pixel_spacing);
+    }
     for (std::size_t i = 0; i < count; ++i) {
         const Span &s = spans[i];
         // Consecutive spans are usually on consecutive rows, a line stride

@@ -84,6 +84,64 @@ inline void shift_into_window(std::vector<Span> &spans, const RasterWindow &w,
 }
 
 /// Progress over several chunks: chunk k of K reports (k + f) / K.
+/// Asks the cache, ahead of a band's walk, for what feature_coverage reads
+/// first. A band visits a sparse, scattered subset of the batch, so each
+/// feature's offsets and first vertices were cache misses, one after the
+/// other (a quarter of polygons-last's time went to the box test that
+/// touches them first). The chain is followed one link per step: the
+/// offsets of the feature 8 places ahead, its part's rings 6 ahead, its
+/// ring's vertices 4 ahead, and the vertex lines 2 ahead, each step reading
+/// only what an earlier step already asked for.
+struct FeaturePrefetch {
+    static constexpr std::size_t kStep = 2, kStages = 4;
+
+    /// Runs `walk(i)` for i = lo..hi-1 (or backwards), prefetching ahead.
+    template <class Walk>
+    static void walk(const GeometryBatch &batch, std::size_t f0, const std::uint32_t *listed,
+                     std::size_t lo, std::size_t hi, bool backwards, Walk &&visit) {
+        const std::size_t n = hi - lo;
+        for (std::size_t k = 0; k < n; ++k) {
+            for (std::size_t s = 1; s <= kStages; ++s) {
+                const std::size_t j = k + s * kStep;
+                if (j < n) stage(batch, f0 + listed[backwards ? hi - 1 - j : lo + j], s);
+            }
+            visit(f0 + listed[backwards ? hi - 1 - k : lo + k]);
+        }
+    }
+
+private:
+    static void stage(const GeometryBatch &b, std::size_t f, std::size_t s) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+        switch (s) {
+            case 4:
+                __builtin_prefetch(b.feature_part_offsets + f);
+                return;
+            case 3:
+                __builtin_prefetch(b.part_ring_offsets + b.feature_part_offsets[f]);
+                return;
+            case 2:
+                __builtin_prefetch(b.ring_vertex_offsets + b.part_ring_offsets[b.feature_part_offsets[f]]);
+                return;
+            default: {
+                const std::size_t v0 = b.ring_vertex_offsets[b.part_ring_offsets[b.feature_part_offsets[f]]];
+                const std::size_t v1 =
+                    b.ring_vertex_offsets[b.part_ring_offsets[b.feature_part_offsets[f + 1]]];
+                constexpr std::size_t kLines = 4, kPerLine = 64 / sizeof(double);
+                const std::size_t n = std::min(v1 - v0, kLines * kPerLine);
+                for (std::size_t v = 0; v < n; v += kPerLine) {
+                    __builtin_prefetch(b.x + v0 + v);
+                    __builtin_prefetch(b.y + v0 + v);
+                }
+            }
+        }
+#else
+        (void)b;
+        (void)f;
+        (void)s;
+#endif
+    }
+};
+
 struct ChunkProgress {
     const RowBandOptions *outer;
     double done;
@@ -198,12 +256,7 @@ Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, st
                 if (!spans->empty()) consumer.merge(f, spans->data(), spans->size());
             };
             const auto kk = static_cast<std::size_t>(k);
-            const std::size_t lo = start[kk], hi = start[kk + 1];
-            if (occlude) {
-                for (std::size_t i = hi; i-- > lo;) feature(f0 + listed[i]);
-            } else {
-                for (std::size_t i = lo; i < hi; ++i) feature(f0 + listed[i]);
-            }
+            FeaturePrefetch::walk(batch, f0, listed, start[kk], start[kk + 1], occlude, feature);
             flush_points();
         };
         using Band = decltype(band);
@@ -261,7 +314,13 @@ bool try_difference_sum(const GeometryBatch &batch, const RasterView<T> *views, 
             const double *burn = batch.burn + f * static_cast<std::size_t>(band_count);
             for (int b = 0; b < band_count; ++b) {
                 const double value = count_mode ? 1.0 : burn[b];
+                // Two additions a span: the cells must be asked for far ahead.
+                constexpr std::size_t kAhead = 16;
+                for (std::size_t i = 0; i < std::min(count, kAhead); ++i) {
+                    DifferenceRows<T>::prefetch_span(views[b], spans[i]);
+                }
                 for (std::size_t i = 0; i < count; ++i) {
+                    if (i + kAhead < count) DifferenceRows<T>::prefetch_span(views[b], spans[i + kAhead]);
                     if (rows.row(spans[i].y)) {
                         DifferenceRows<T>::add_span(views[b], spans[i], value);
                     } else {
