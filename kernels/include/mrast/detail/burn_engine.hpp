@@ -25,8 +25,43 @@
 namespace mrast {
 namespace detail {
 
-/// Lone points merged together; see for_each_feature_spans.
-constexpr int kPointGroup = 16;
+/// Lone points in flight between their prefetch and their merge.
+constexpr int kPointQueue = 32;
+
+/// Lone points waiting to be merged, oldest first. Each one's pixel is
+/// asked for when it enters and merged kPointQueue points later, so the
+/// cache miss overlaps the work on the points after it (prefetching a
+/// group of 16 and merging it at once left most of each miss exposed:
+/// 94% of the merge's time was that store). Input order is kept.
+struct PointQueue {
+    std::size_t m_features[kPointQueue];
+    Span m_spans[kPointQueue];
+    int m_head = 0, m_size = 0;
+
+    template <class Consumer>
+    void push(std::size_t f, const Span &s, const Consumer &consumer) {
+        int slot = m_head + m_size;
+        if (m_size == kPointQueue) {  // the oldest goes out, the new one takes its slot
+            consumer.merge(m_features[m_head], &m_spans[m_head], 1);
+            slot = m_head;
+            m_head = (m_head + 1) % kPointQueue;
+        } else {
+            slot %= kPointQueue;
+            ++m_size;
+        }
+        m_features[slot] = f;
+        m_spans[slot] = s;
+        consumer.prefetch(s);
+    }
+
+    template <class Consumer>
+    void drain(const Consumer &consumer) {
+        for (; m_size > 0; --m_size, m_head = (m_head + 1) % kPointQueue) {
+            consumer.merge(m_features[m_head], &m_spans[m_head], 1);
+        }
+        m_head = 0;
+    }
+};
 
 /// One thread's reusable buffers: after the first few features the hot loop
 /// no longer allocates.
@@ -35,8 +70,7 @@ struct ThreadScratch {
     std::vector<Span> m_spans;
     CoverMask m_cover;           // occlusion only
     std::vector<Span> m_visible;  // occlusion only
-    std::size_t m_point_features[kPointGroup];
-    Span m_point_spans[kPointGroup];
+    PointQueue m_points;
 };
 
 /// What for_each_feature_spans calls: merge(feature, spans, count) merges a
@@ -162,9 +196,9 @@ struct ChunkProgress {
 /// costs O(its features), not O(batch): with a scan of the whole batch per
 /// band, 1M points on 8 bands spent more time skipping than burning.
 ///
-/// Lone points skip feature_coverage() and are merged in groups: their
+/// Lone points skip feature_coverage() and go through a PointQueue: their
 /// pixels are scattered over the raster, each one a cache miss, and
-/// prefetching a whole group before merging it overlaps the misses.
+/// merging each one some points after its prefetch overlaps the misses.
 ///
 /// With `Occlude` (policies that replace: the pixel ends up with the last
 /// feature's value whatever came before) each band walks its features from
@@ -219,14 +253,7 @@ Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, st
             const std::int32_t y0 = b0 + window.y_offset, y1 = b1 + window.y_offset;
             const bool occlude = Occlude && CoverMask::fits(b1 - b0, width);
             if (occlude) ts.m_cover.reset(b0, b1, width);
-            int grouped = 0;
-            auto flush_points = [&] {
-                for (int g = 0; g < grouped; ++g) consumer.prefetch(ts.m_point_spans[g]);
-                for (int g = 0; g < grouped; ++g) {
-                    consumer.merge(ts.m_point_features[g], &ts.m_point_spans[g], 1);
-                }
-                grouped = 0;
-            };
+            auto flush_points = [&] { ts.m_points.drain(consumer); };
             auto feature = [&](std::size_t f) {
                 Span point{};
                 bool hit = false;
@@ -237,9 +264,7 @@ Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, st
                             ts.m_cover.take_visible(point, ts.m_visible);
                             if (ts.m_visible.empty()) return;
                         }
-                        ts.m_point_features[grouped] = f;
-                        ts.m_point_spans[grouped++] = point;
-                        if (grouped == kPointGroup) flush_points();
+                        ts.m_points.push(f, point, consumer);
                     }
                     return;
                 }
