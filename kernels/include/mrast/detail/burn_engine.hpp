@@ -54,6 +54,9 @@ struct PointQueue {
         consumer.prefetch(s);
     }
 
+    /// Forgets what a band that threw left behind.
+    void reset() noexcept { m_head = m_size = 0; }
+
     template <class Consumer>
     void drain(const Consumer &consumer) {
         for (; m_size > 0; --m_size, m_head = (m_head + 1) % kPointQueue) {
@@ -71,6 +74,12 @@ struct ThreadScratch {
     CoverMask m_cover;           // occlusion only
     std::vector<Span> m_visible;  // occlusion only
     PointQueue m_points;
+    // The feature rasterized before the current one, merged after it: its
+    // spans' cells are asked for first, so the misses (a span's row is a
+    // raster line from the last one's) overlap the next rasterization.
+    std::vector<Span> m_pending;
+    std::size_t m_pending_feature = 0;
+    bool m_has_pending = false;
 };
 
 /// What for_each_feature_spans calls: merge(feature, spans, count) merges a
@@ -253,6 +262,13 @@ Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, st
             const std::int32_t y0 = b0 + window.y_offset, y1 = b1 + window.y_offset;
             const bool occlude = Occlude && CoverMask::fits(b1 - b0, width);
             if (occlude) ts.m_cover.reset(b0, b1, width);
+            ts.m_points.reset();  // a band that threw may have left work behind
+            ts.m_has_pending = false;
+            auto merge_pending = [&] {
+                if (!ts.m_has_pending) return;
+                consumer.merge(ts.m_pending_feature, ts.m_pending.data(), ts.m_pending.size());
+                ts.m_has_pending = false;
+            };
             auto flush_points = [&] { ts.m_points.drain(consumer); };
             auto feature = [&](std::size_t f) {
                 Span point{};
@@ -264,6 +280,7 @@ Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, st
                             ts.m_cover.take_visible(point, ts.m_visible);
                             if (ts.m_visible.empty()) return;
                         }
+                        merge_pending();
                         ts.m_points.push(f, point, consumer);
                     }
                     return;
@@ -278,10 +295,16 @@ Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, st
                     for (const Span &sp : ts.m_spans) ts.m_cover.take_visible(sp, ts.m_visible);
                     spans = &ts.m_visible;
                 }
-                if (!spans->empty()) consumer.merge(f, spans->data(), spans->size());
+                merge_pending();
+                if (spans->empty()) return;
+                ts.m_pending.swap(*spans);  // both reused buffers: no copy
+                ts.m_pending_feature = f;
+                ts.m_has_pending = true;
+                for (const Span &sp : ts.m_pending) consumer.prefetch(sp);
             };
             const auto kk = static_cast<std::size_t>(k);
             FeaturePrefetch::walk(batch, f0, listed, start[kk], start[kk + 1], occlude, feature);
+            merge_pending();
             flush_points();
         };
         using Band = decltype(band);
@@ -354,9 +377,11 @@ bool try_difference_sum(const GeometryBatch &batch, const RasterView<T> *views, 
                 }
             }
         };
+        auto prefetch_ends = [&](const Span &sp) {
+            for (int b = 0; b < band_count; ++b) DifferenceRows<T>::prefetch_span(views[b], sp);
+        };
         status = for_each_feature_spans(batch, views[0].m_width, views[0].m_height, window,
-                                        all_touched, options, buffers,
-                                        make_consumer(merge, prefetch_in_bands(views, band_count)));
+                                        all_touched, options, buffers, make_consumer(merge, prefetch_ends));
     }
     // Always back to values, also after a cancel or an error.
     const Status back = rows.finish(options.threads);
