@@ -77,6 +77,7 @@ struct ThreadScratch {
     // The feature rasterized before the current one, merged after it: its
     // spans' cells are asked for first, so the misses (a span's row is a
     // raster line from the last one's) overlap the next rasterization.
+    std::vector<std::uint32_t> m_order;  // a band's features by column (AnyOrder)
     std::vector<Span> m_pending;
     std::size_t m_pending_feature = 0;
     bool m_has_pending = false;
@@ -166,6 +167,7 @@ private:
                 __builtin_prefetch(b.ring_vertex_offsets + b.part_ring_offsets[b.feature_part_offsets[f]]);
                 return;
             default: {
+                __builtin_prefetch(b.burn + f * static_cast<std::size_t>(b.band_count));
                 const std::size_t v0 = b.ring_vertex_offsets[b.part_ring_offsets[b.feature_part_offsets[f]]];
                 const std::size_t v1 =
                     b.ring_vertex_offsets[b.part_ring_offsets[b.feature_part_offsets[f + 1]]];
@@ -214,7 +216,7 @@ struct ChunkProgress {
 /// the last to the first and passes on only the pieces of their spans no
 /// later feature covers (cover_mask.hpp): the same pixels, each written
 /// once per chunk. Bands too large for the mask's cap go front to back.
-template <bool Occlude = false, class Consumer>
+template <bool Occlude = false, bool AnyOrder = false, class Consumer>
 Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, std::int32_t height,
                               const RasterWindow &window, bool all_touched,
                               const RowBandOptions &options, EngineBuffers &buffers,
@@ -238,7 +240,8 @@ Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, st
     for (std::size_t f0 = 0; f0 < n;) {
         std::size_t f1 = f0;
         const Status listed_ok =
-            buffers.m_lists.build(batch, f0, all_touched, plan, y_lo, y_hi, threads, f1);
+            buffers.m_lists.build(batch, f0, all_touched, plan, y_lo, y_hi, threads, f1, window.x_offset,
+                                  AnyOrder ? width : 0);
         if (listed_ok != Status::Ok) return listed_ok;
         const std::size_t *start = buffers.m_lists.m_start.data();
         const std::uint32_t *listed = buffers.m_lists.m_listed.data();
@@ -303,7 +306,22 @@ Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, st
                 for (const Span &sp : ts.m_pending) consumer.prefetch(sp);
             };
             const auto kk = static_cast<std::size_t>(k);
-            FeaturePrefetch::walk(batch, f0, listed, start[kk], start[kk + 1], occlude, feature);
+            if constexpr (AnyOrder) {
+                // Merges that commute (exact integer sums): walk the band
+                // from left to right, so that neighbouring features share
+                // the lines their spans touch. In input order each span end
+                // was a miss; a column strip of the band stays in L2.
+                const std::uint16_t *key = buffers.m_lists.m_key.data();
+                const std::size_t lo = start[kk], n = start[kk + 1] - lo;
+                std::size_t at[BandLists::kKeyBuckets + 1] = {};
+                for (std::size_t i = 0; i < n; ++i) ++at[key[listed[lo + i]] + 1];
+                for (int b = 0; b < BandLists::kKeyBuckets; ++b) at[b + 1] += at[b];
+                ts.m_order.resize(n);
+                for (std::size_t i = 0; i < n; ++i) ts.m_order[at[key[listed[lo + i]]]++] = listed[lo + i];
+                FeaturePrefetch::walk(batch, f0, ts.m_order.data(), 0, n, false, feature);
+            } else {
+                FeaturePrefetch::walk(batch, f0, listed, start[kk], start[kk + 1], occlude, feature);
+            }
             merge_pending();
             flush_points();
         };
@@ -380,8 +398,10 @@ bool try_difference_sum(const GeometryBatch &batch, const RasterView<T> *views, 
         auto prefetch_ends = [&](const Span &sp) {
             for (int b = 0; b < band_count; ++b) DifferenceRows<T>::prefetch_span(views[b], sp);
         };
-        status = for_each_feature_spans(batch, views[0].m_width, views[0].m_height, window,
-                                        all_touched, options, buffers, make_consumer(merge, prefetch_ends));
+        // Integer sums are exact in any order: the band's features go by column.
+        status = for_each_feature_spans<false, true>(batch, views[0].m_width, views[0].m_height, window,
+                                                     all_touched, options, buffers,
+                                                     make_consumer(merge, prefetch_ends));
     }
     // Always back to values, also after a cancel or an error.
     const Status back = rows.finish(options.threads);
