@@ -48,6 +48,9 @@ struct BoxBitmap {
 /// order that decides which z wins (GDAL REPLACE: the last burn) is kept.
 class SpanSink {
 public:
+    /// Bresenham may hand over a row's pixels as one run (line_bresenham.hpp).
+    static constexpr bool kTakesRowRuns = true;
+
     SpanSink(std::vector<Span> &spans, RasterSize size, std::int32_t row_begin,
              std::int32_t row_end) noexcept
         : m_spans(spans), m_width(size.width), m_row_begin(row_begin), m_row_end(row_end)

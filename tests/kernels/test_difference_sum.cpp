@@ -32,9 +32,10 @@ void fill_existing(MallocRaster<T> &r) {
 }
 
 template <class T>
-std::vector<T> burn(MergeMode mode, bool update, int threads, const std::vector<const MergeScene *> &batches) {
+std::vector<T> burn(MergeMode mode, bool update, int threads, const std::vector<const MergeScene *> &batches,
+                    bool fresh = false) {
     MallocRaster<T> r(kW, kH, T(0));
-    fill_existing(r);
+    if (!fresh) fill_existing(r);  // fresh: every row +0.0, the no-write path
     BurnOptions opt;
     opt.mode = mode;
     opt.update = update;
@@ -69,6 +70,10 @@ void check_against_direct() {
                         ref[9 * kW + 7] != T(0))
                 << "the -0.0 pixel is either still -0.0 or was burnt";
         }
+        const std::vector<T> fresh_ref = burn<T>(mode, false, 1, direct, true);
+        const std::vector<T> fresh_got = burn<T>(mode, false, 3, {&whole}, true);
+        EXPECT_EQ(std::memcmp(fresh_ref.data(), fresh_got.data(), fresh_ref.size() * sizeof(T)), 0)
+            << merge_mode_name(mode) << " on a fresh (all +0.0) raster";
     }
 }
 
@@ -90,6 +95,37 @@ TEST(DifferenceSum, RowsRefusedAndRestored) {
     EXPECT_TRUE(rows.row(0));
     EXPECT_TRUE(rows.row(kH - 1));
     ASSERT_EQ(rows.finish(2), Status::Ok);
+    EXPECT_EQ(std::memcmp(before.data(), r.data(), before.size() * sizeof(double)), 0);
+}
+
+TEST(DifferenceSum, ZeroRowsQualifyOnlyWithinTheBound) {
+    // Rows of +0.0 go to difference form without a write; a row of -0.0 is
+    // not such a row (it would come back +0.0), and burn totals beyond the
+    // exact bound keep every row out, zero or not.
+    MallocRaster<double> r(kW, kH, 0.0);
+    for (std::int32_t x = 0; x < kW; ++x) r.at(x, 3) = -0.0;
+    r.at(kW - 1, 4) = 7.0;
+    const std::vector<double> before(r.data(), r.data() + kW * kH);
+    const RasterView<double> view{reinterpret_cast<unsigned char *>(r.data()), kW, kH, 8, 8LL * kW};
+    std::vector<std::uint8_t> flags;
+    {
+        const std::vector<double> totals{10.0};
+        detail::DifferenceRows<double> rows;
+        ASSERT_EQ(rows.begin(&view, 1, totals, flags, 2), Status::Ok);
+        EXPECT_TRUE(rows.row(0));
+        EXPECT_TRUE(rows.row(kH - 1));
+        EXPECT_FALSE(rows.row(3)) << "-0.0 row";
+        EXPECT_TRUE(rows.row(4));
+        EXPECT_EQ(r.at(kW - 1, 4), 7.0) << "row 4 in differences: 0 ... 0 7";
+        ASSERT_EQ(rows.finish(2), Status::Ok);
+    }
+    {
+        const std::vector<double> totals{2.0 * detail::exact_integer_bound<double>()};
+        detail::DifferenceRows<double> rows;
+        ASSERT_EQ(rows.begin(&view, 1, totals, flags, 2), Status::Ok);
+        for (std::int32_t y = 0; y < kH; ++y) EXPECT_FALSE(rows.row(y)) << "row " << y;
+        ASSERT_EQ(rows.finish(2), Status::Ok);
+    }
     EXPECT_EQ(std::memcmp(before.data(), r.data(), before.size() * sizeof(double)), 0);
 }
 

@@ -42,13 +42,19 @@ struct BandLists {
     std::vector<std::size_t> m_start;          // bands + 1
     std::vector<std::size_t> m_slice_cursor;   // per (slice, band)
     std::vector<std::uint32_t> m_listed;       // chunk-relative feature indices
+    /// With keys asked for: per feature of the chunk, the column bucket of
+    /// its first vertex (0 .. kKeyBuckets - 1), for walks in any order.
+    std::vector<std::uint16_t> m_key;
+    static constexpr int kKeyBuckets = 256;
 
     /// Lists the chunk starting at feature f0 of `batch` for the bands of
     /// `plan` (rows relative to `y_lo`, the window's first row); sets f1 to
     /// the end of the chunk.
+    /// `key_columns` > 0: also the column buckets (m_key) over columns
+    /// [key_x0, key_x0 + key_columns).
     Status build(const GeometryBatch &batch, std::size_t f0, bool all_touched,
                  const RowBandPlan &plan, std::int64_t y_lo, std::int64_t y_hi, int threads,
-                 std::size_t &f1) {
+                 std::size_t &f1, std::int64_t key_x0 = 0, std::int64_t key_columns = 0) {
         const std::size_t n = batch.feature_count;
         const auto bands = static_cast<std::size_t>(plan.count);
         std::size_t count = std::min(n - f0, kChunkFeatures);
@@ -57,6 +63,7 @@ struct BandLists {
         const auto slice_count = static_cast<std::size_t>(slices.count);
         try {
             m_bands_of.resize(2 * count);
+            m_key.resize(key_columns > 0 ? count : 0);
             m_start.resize(bands + 1);
             m_slice_cursor.assign(slice_count * bands, 0);
         } catch (const std::bad_alloc &) {
@@ -64,7 +71,7 @@ struct BandLists {
         }
 
         // Pass 1: band ranges, counted per slice.
-        Pass1 p1{this, &batch, &plan, f0, all_touched, y_lo, y_hi, bands};
+        Pass1 p1{this, &batch, &plan, f0, all_touched, y_lo, y_hi, bands, key_x0, key_columns};
         Status st = run_slices(slices, list_threads, &Pass1::call, &p1);
         if (st != Status::Ok) return st;
 
@@ -144,6 +151,22 @@ private:
         bool all_touched;
         std::int64_t y_lo, y_hi;
         std::size_t bands;
+        std::int64_t key_x0, key_columns;
+
+        /// Column bucket of feature f's first vertex (features are read in
+        /// order here, so this costs no extra miss; in the band walk it would).
+        std::uint16_t key_of(std::size_t f) const noexcept {
+            const GeometryBatch &g = *batch;
+            const std::size_t part = g.feature_part_offsets[f];
+            if (part == g.feature_part_offsets[f + 1]) return 0;
+            const std::size_t v = g.ring_vertex_offsets[g.part_ring_offsets[part]];
+            if (v == g.ring_vertex_offsets[g.part_ring_offsets[part + 1]]) return 0;
+            const double c = (g.x[v] - static_cast<double>(key_x0)) / static_cast<double>(key_columns);
+            if (!(c > 0.0)) return 0;  // also NaN
+            if (!(c < 1.0)) return kKeyBuckets - 1;
+            return static_cast<std::uint16_t>(c * kKeyBuckets);
+        }
+
         static void call(void *ctx, std::int32_t slice, std::int32_t a, std::int32_t b, int) {
             const auto &p = *static_cast<Pass1 *>(ctx);
             // Counted locally: slices on other threads write the neighbouring
@@ -154,6 +177,7 @@ private:
                 std::int32_t first = 0, last = -1;
                 feature_row_range(*p.batch, p.f0 + static_cast<std::size_t>(i), p.all_touched, first,
                                   last);
+                if (p.key_columns > 0) p.self->m_key[static_cast<std::size_t>(i)] = p.key_of(p.f0 + static_cast<std::size_t>(i));
                 std::int32_t *r = p.self->m_bands_of.data() + 2 * static_cast<std::size_t>(i);
                 const std::int64_t lo = std::max<std::int64_t>(first, p.y_lo);
                 const std::int64_t hi = std::min<std::int64_t>(last, p.y_hi);

@@ -24,6 +24,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 #include <vector>
 
@@ -137,6 +138,31 @@ private:
             &ctx);
     }
 
+    /// True when row y is +0.0 in every band (a fresh output's rows): its
+    /// differences are the row itself. Integer ORs only, so it vectorises
+    /// and runs at memory speed.
+    bool all_zero(std::int32_t y) const noexcept {
+        using Bits = std::conditional_t<sizeof(T) == 8, std::uint64_t, std::uint32_t>;
+        Bits any = 0;
+        for (int b = 0; b < m_bands; ++b) {
+            const T *row = reinterpret_cast<const T *>(m_views[b].row(y));
+            for (std::int32_t x = 0; x < m_views[b].m_width; ++x) {
+                Bits bits;
+                std::memcpy(&bits, row + x, sizeof bits);
+                any |= bits;
+            }
+        }
+        return any == 0;
+    }
+
+    /// Every band's burn total within the exact bound (else no row qualifies).
+    bool totals_fit() const noexcept {
+        for (int b = 0; b < m_bands; ++b) {
+            if (!((*m_totals)[static_cast<std::size_t>(b)] <= exact_integer_bound<T>())) return false;
+        }
+        return true;
+    }
+
     bool qualifies(std::int32_t y) const noexcept {
         const double bound = exact_integer_bound<T>();
         for (int b = 0; b < m_bands; ++b) {
@@ -155,6 +181,10 @@ private:
     }
 
     void to_differences(std::int32_t y) {
+        if (totals_fit() && all_zero(y)) {  // qualifies, and nothing to write (so no write-back)
+            (*m_flags)[static_cast<std::size_t>(y)] = 1;
+            return;
+        }
         if (!qualifies(y)) return;
         (*m_flags)[static_cast<std::size_t>(y)] = 1;
         for (int b = 0; b < m_bands; ++b) {

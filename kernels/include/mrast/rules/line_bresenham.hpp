@@ -26,6 +26,18 @@ __extension__ typedef __int128 BresenhamWide;
 
 MRAST_HD inline std::int64_t abs_i64(std::int64_t v) noexcept { return v < 0 ? -v : v; }
 
+/// Sinks that declare `static constexpr bool kTakesRowRuns = true` get an
+/// x-major walk without Z as one run(y, x0, x1, z) per row instead of a
+/// pixel() per pixel (the CPU's SpanSink; the same pixels).
+template <class Sink, class = void>
+struct TakesRowRuns {
+    static constexpr bool value = false;
+};
+template <class Sink>
+struct TakesRowRuns<Sink, decltype(void(Sink::kTakesRowRuns))> {
+    static constexpr bool value = Sink::kTakesRowRuns;
+};
+
 /// Walks a segment as GDAL's two symmetric loops do: pixel k (k = 0 ..)
 /// steps the major axis by k and the minor axis whenever the error term is
 /// positive. Deltas are 64-bit: GDAL's int arithmetic (nDeltaY << 1) would
@@ -81,6 +93,28 @@ MRAST_HD inline void bresenham_walk(std::int64_t ix, std::int64_t iy, std::int64
                 iy += step_y * k_begin;
                 ix += step_x * moved;
             }
+        }
+    }
+    if constexpr (MajorIsX && TakesRowRuns<Sink>::value) {
+        if (!has_z) {
+            // The same steps, one run per row: the pixels stay on row iy
+            // while the error is not positive. k_begin / k_end already keep
+            // the columns in the raster (above).
+            for (std::int64_t k = k_begin; k < k_end;) {
+                const std::int64_t x_first = ix;
+                const std::int64_t row = iy;
+                bool moved = false;
+                do {
+                    moved = error > 0;
+                    error += moved ? error_both : error_minor;
+                    ++k;
+                    ix += step_x;
+                } while (!moved && k < k_end);
+                const std::int64_t x_last = ix - step_x;
+                sink.run(row, min_of(x_first, x_last), max_of(x_first, x_last), variant);
+                if (moved) iy += step_y;
+            }
+            return;
         }
     }
     const std::int64_t width = sink.width();
