@@ -17,9 +17,26 @@
 //   std::int32_t start(unsigned long long i, const DeviceSpan &s) const;
 //                                                         first pixel (union trim)
 //   void pixel(Value v, std::size_t k) const;               one pixel
+// or, for an Op that looks at a pixel before it updates it (OpTraits):
+//   using Probe = ...;  Probe probe(std::size_t k) const;   the look
+//   void pixel(Value v, std::size_t k, Probe seen) const;   the update
+//   static constexpr int kProbeAhead;                       looks per lane before updates
+//   static constexpr bool kLaterFeaturesFirst;              block order of the fused kernel
+//
+// first / last (issue 5): the order buffer takes atomicMin / atomicMax of
+// the feature index, and a pixel lies under ~11 polygons on the 16384^2 /
+// 1.6M polygon bench. An atomic that cannot win is skipped after a plain
+// (relaxed) load, and the fused kernel runs the features from the end for
+// last (from the start for first), so that earlier features tend to find
+// their pixels already claimed by a later one and only look. The looks of a
+// lane are issued together (kProbeAhead) so their latencies overlap. max /
+// min of the feature index commute, so the result is the same in any order.
+// H100, that bench, last: kernels 0.0335 -> 0.0301 s for the three together
+// (the share of atomics skipped was not counted).
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "agent_rasterize.cuh"
 
@@ -45,18 +62,59 @@ struct ApplyLaneSlot {
     Value value;
 };
 
+/// What the skeleton asks of an Op beyond value / start / pixel. Ops
+/// without `Probe` update every pixel they are dealt, one at a time, and
+/// keep the blocks in item order.
+template <class Op, class = void>
+struct OpTraits {
+    struct Probe {};
+    static constexpr int probe_ahead = 1;
+    static constexpr bool later_features_first = false;
+    __device__ static Probe probe(const Op &, std::size_t) { return {}; }
+    __device__ static void pixel(const Op &op, typename Op::Value v, std::size_t k, Probe) { op.pixel(v, k); }
+};
+template <class Op>
+struct OpTraits<Op, std::void_t<typename Op::Probe>> {
+    using Probe = typename Op::Probe;
+    static constexpr int probe_ahead = Op::kProbeAhead;
+    static constexpr bool later_features_first = Op::kLaterFeaturesFirst;
+    __device__ static Probe probe(const Op &op, std::size_t k) { return op.probe(k); }
+    __device__ static void pixel(const Op &op, typename Op::Value v, std::size_t k, Probe seen) {
+        op.pixel(v, k, seen);
+    }
+};
+
 /// The warp's pixels, dealt out: pixel p of the warp belongs to the first
 /// slot whose end is past p; p only grows, so the slot cursor only moves
-/// forward (once over all slots at most).
+/// forward (once over all slots at most). A lane takes `probe_ahead` pixels
+/// at a time (p, p + 32, ...): all their looks, then all their updates.
 template <class Op>
 __device__ inline void deal_pixels(const ApplyLaneSlot<typename Op::Value> *slots, unsigned long long total,
                                    TileGeometry t, const Op &op) {
+    using Traits = OpTraits<Op>;
+    constexpr int G = Traits::probe_ahead;
     const unsigned lane = threadIdx.x & 31u;
     unsigned j = 0;
-    for (unsigned long long p = lane; p < total; p += 32) {
-        while (slots[j].end <= p) ++j;
-        const auto x = static_cast<std::int32_t>(slots[j].base + static_cast<long long>(p));
-        op.pixel(slots[j].value, t.index(x, slots[j].y));
+    for (unsigned long long p0 = lane; p0 < total; p0 += 32ull * G) {
+        std::size_t k[G];
+        typename Op::Value v[G];
+        typename Traits::Probe seen[G];
+#pragma unroll
+        for (int g = 0; g < G; ++g) {
+            const unsigned long long p = p0 + 32ull * g;
+            if (p < total) {
+                while (slots[j].end <= p) ++j;
+                const auto x = static_cast<std::int32_t>(slots[j].base + static_cast<long long>(p));
+                k[g] = t.index(x, slots[j].y);
+                v[g] = slots[j].value;
+            }
+        }
+#pragma unroll
+        for (int g = 0; g < G; ++g)
+            if (p0 + 32ull * g < total) seen[g] = Traits::probe(op, k[g]);
+#pragma unroll
+        for (int g = 0; g < G; ++g)
+            if (p0 + 32ull * g < total) Traits::pixel(op, v[g], k[g], seen[g]);
     }
 }
 
@@ -112,7 +170,11 @@ struct BufferedApply {
             return;
         }
         const typename Op::Value v = op.value(s);
-        for (std::int32_t x = x0; x <= x1; ++x) op.pixel(v, t.index(x, y));
+        using Traits = OpTraits<Op>;
+        for (std::int32_t x = x0; x <= x1; ++x) {
+            const std::size_t k = t.index(x, y);
+            Traits::pixel(op, v, k, Traits::probe(op, k));
+        }
     }
 };
 
@@ -142,14 +204,24 @@ __device__ inline void apply_buffered_warp(const BufferedApply<Op, K> &b, unsign
 // ---- the scratch ops ---------------------------------------------------------
 
 /// first / last: the order buffer keeps the smallest feature index (first;
-/// none = all ones) or the largest index + 1 (last; none = 0).
+/// none = all ones) or the largest index + 1 (last; none = 0). Only a value
+/// that beats what the pixel holds goes to the atomic (the value there only
+/// moves towards the winner, so a look that is already out of date is at
+/// worst an atomic too many).
 template <class U, bool IsFirst>
 struct OrderOp {
     using Value = U;
+    using Probe = U;
+    static constexpr int kProbeAhead = Policy::kOrderProbeAhead;
+    static constexpr bool kLaterFeaturesFirst = !IsFirst;
     U *order;
     __device__ Value value(const DeviceSpan &s) const { return static_cast<U>(IsFirst ? s.feature : s.feature + 1); }
     __device__ std::int32_t start(unsigned long long, const DeviceSpan &s) const { return s.x0; }
-    __device__ void pixel(Value v, std::size_t k) const { atomic_extreme<U, IsFirst>(order + k, v); }
+    __device__ Probe probe(std::size_t k) const { return load_relaxed(order + k); }
+    __device__ void pixel(Value v, std::size_t k, Probe seen) const {
+        if (IsFirst ? !(v < seen) : !(v > seen)) return;  // cannot win
+        atomic_extreme<U, IsFirst>(order + k, v);
+    }
 };
 
 /// min / max: ordered-integer keys, and a touched flag per pixel.

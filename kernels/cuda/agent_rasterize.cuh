@@ -316,6 +316,27 @@ __device__ inline T from_key(typename KeyOf<T>::type k, T nan_value) {
     }
 }
 
+/// A look at an 8-, 16- or 32-bit slot that other threads update with
+/// atomics: a relaxed load at device scope (served by L2, where the atomics
+/// land; never a stale L1 copy), so the race is a defined one.
+template <class U>
+__device__ inline U load_relaxed(const U *slot) {
+    static_assert(sizeof(U) == 1 || sizeof(U) == 2 || sizeof(U) == 4, "8-, 16- or 32-bit slots");
+    if constexpr (sizeof(U) == 4) {
+        unsigned int v;
+        asm volatile("ld.relaxed.gpu.u32 %0, [%1];" : "=r"(v) : "l"(slot));
+        return static_cast<U>(v);
+    } else if constexpr (sizeof(U) == 2) {
+        unsigned short v;
+        asm volatile("ld.relaxed.gpu.u16 %0, [%1];" : "=h"(v) : "l"(slot));
+        return static_cast<U>(v);
+    } else {
+        unsigned short v;
+        asm volatile("ld.relaxed.gpu.u8 %0, [%1];" : "=h"(v) : "l"(slot));
+        return static_cast<U>(v);
+    }
+}
+
 /// atomicMin / atomicMax on an 8-, 16- or 32-bit unsigned slot; narrow
 /// slots CAS their containing 32-bit word (the order buffer is allocated
 /// with a 4-byte tail so the word is always inside it).

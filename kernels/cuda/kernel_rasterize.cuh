@@ -58,14 +58,17 @@ __device__ inline std::size_t part_of_item(const unsigned long long *item_offset
     return a;
 }
 
-/// This thread's item. The block's items lie in a few parts: two searches
+/// This thread's item; `block`: the block's place in item order
+/// (cover_apply_kernel may run the blocks from the end). The block's items
+/// lie in a few parts: two searches
 /// over all parts for the block's first and last item (into `block_parts`,
 /// shared), then each thread searches only between them (a search over 1.6M
 /// parts per item cost ~21 dependent loads per polygon row). Every thread of
 /// the block must call it (it synchronises).
 __device__ inline unsigned long long block_item(const unsigned long long *item_offsets, std::size_t parts,
-                                                unsigned long long items, std::size_t *block_parts) {
-    const unsigned long long first = blockIdx.x * static_cast<unsigned long long>(blockDim.x);
+                                                unsigned long long items, unsigned long long block,
+                                                std::size_t *block_parts) {
+    const unsigned long long first = block * static_cast<unsigned long long>(blockDim.x);
     if (threadIdx.x < 2) {
         const unsigned long long last = (first + blockDim.x < items ? first + blockDim.x : items) - 1;
         block_parts[threadIdx.x] = part_of_item(item_offsets, 0, parts, threadIdx.x == 0 ? first : last);
@@ -103,7 +106,7 @@ __global__ void __launch_bounds__(128) coverage_kernel(
     unsigned long long items, const std::int32_t *lo, std::int32_t r0, std::int32_t r1,
     unsigned long long *counts, const unsigned long long *span_offsets, DeviceSpan *spans) {
     __shared__ std::size_t block_parts[2];
-    const unsigned long long i = block_item(item_offsets, parts, items, block_parts);
+    const unsigned long long i = block_item(item_offsets, parts, items, blockIdx.x, block_parts);
     if (i >= items) return;
     const ItemPlace at = place_item(g, item_offsets, lo, r0, block_parts, i);
     DeviceSink sink{g.width, r0, r1, g.part_feature[at.part], SpanWriter{Write ? spans + span_offsets[i] : nullptr}};
@@ -116,6 +119,9 @@ constexpr int kBufferedSpans = 4;
 
 /// Coverage and apply in one pass (agent_apply.cuh): first / last and
 /// single-band min / max. `span_total` counts the spans (CudaRunInfo).
+/// Blocks start roughly in blockIdx order, so an Op that wants the later
+/// features first (last: their pixels are then claimed before the earlier
+/// features come, which only look) gets the items from the end.
 template <class Op>
 __global__ void __launch_bounds__(128) cover_apply_kernel(
     DeviceGeometry g, std::size_t parts, const unsigned long long *item_offsets, unsigned long long items,
@@ -123,7 +129,9 @@ __global__ void __launch_bounds__(128) cover_apply_kernel(
     unsigned long long *span_total) {
     extern __shared__ __align__(16) unsigned char cover_apply_shared[];
     __shared__ std::size_t block_parts[2];
-    const unsigned long long i = block_item(item_offsets, parts, items, block_parts);
+    const unsigned long long block =
+        OpTraits<Op>::later_features_first ? gridDim.x - 1ull - blockIdx.x : blockIdx.x;
+    const unsigned long long i = block_item(item_offsets, parts, items, block, block_parts);
     using Buffer = BufferedApply<Op, kBufferedSpans>;
     DeviceSinkT<Buffer> sink{g.width, r0, r1, 0, Buffer{{}, op, t}};
     if (i < items) {  // every lane stays for the warp's apply
