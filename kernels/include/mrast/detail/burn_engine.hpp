@@ -312,13 +312,13 @@ Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, st
                 // the lines their spans touch. In input order each span end
                 // was a miss; a column strip of the band stays in L2.
                 const std::uint16_t *key = buffers.m_lists.m_key.data();
-                const std::size_t lo = start[kk], n = start[kk + 1] - lo;
+                const std::size_t lo = start[kk], listed_count = start[kk + 1] - lo;
                 std::size_t at[BandLists::kKeyBuckets + 1] = {};
-                for (std::size_t i = 0; i < n; ++i) ++at[key[listed[lo + i]] + 1];
+                for (std::size_t i = 0; i < listed_count; ++i) ++at[key[listed[lo + i]] + 1];
                 for (int b = 0; b < BandLists::kKeyBuckets; ++b) at[b + 1] += at[b];
-                ts.m_order.resize(n);
-                for (std::size_t i = 0; i < n; ++i) ts.m_order[at[key[listed[lo + i]]]++] = listed[lo + i];
-                FeaturePrefetch::walk(batch, f0, ts.m_order.data(), 0, n, false, feature);
+                ts.m_order.resize(listed_count);
+                for (std::size_t i = 0; i < listed_count; ++i) ts.m_order[at[key[listed[lo + i]]]++] = listed[lo + i];
+                FeaturePrefetch::walk(batch, f0, ts.m_order.data(), 0, listed_count, false, feature);
             } else {
                 FeaturePrefetch::walk(batch, f0, listed, start[kk], start[kk + 1], occlude, feature);
             }
