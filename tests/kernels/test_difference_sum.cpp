@@ -129,6 +129,72 @@ TEST(DifferenceSum, ZeroRowsQualifyOnlyWithinTheBound) {
     EXPECT_EQ(std::memcmp(before.data(), r.data(), before.size() * sizeof(double)), 0);
 }
 
+TEST(DifferenceSum, RowBurnTotalsFollowFeatureRows) {
+    // feature_row_range keeps two rows of slack on each side: a rectangle
+    // over y [2, 5) reaches rows 0..6 (floor(2) - 2 .. floor(5) + 2 = 7,
+    // clipped to the window below); |burn| counts, count mode counts 1.
+    const MergeScene s({rect(1, 2, 9, 5, {5.0}), rect(0, 10, 4, 12, {-7.0}), point(3.5, 20.5, {3.0})}, 1);
+    std::vector<double> rows;
+    detail::row_burn_totals(s.batch(), 1, false, 0, 30, rows);
+    ASSERT_EQ(rows.size(), 30u);
+    for (std::int32_t y = 0; y < 30; ++y) {
+        double want = 0.0;
+        if (y >= 0 && y <= 7) want += 5.0;
+        if (y >= 8 && y <= 14) want += 7.0;
+        if (y >= 18 && y <= 22) want += 3.0;
+        EXPECT_EQ(rows[static_cast<std::size_t>(y)], want) << "row " << y;
+    }
+    // A window starting at raster row 10: row 0 of it is raster row 10.
+    detail::row_burn_totals(s.batch(), 1, true, 10, 5, rows);
+    ASSERT_EQ(rows.size(), 5u);
+    for (double v : rows) EXPECT_EQ(v, 1.0);
+}
+
+TEST(DifferenceSum, Float32RowsQualifyByTheirOwnBurns) {
+    // 160 thin rectangles burning 50000 each: the batch's total (8M) is
+    // beyond Float32's exact bound (2^22), a row's (~1.5M) is not. The
+    // rows qualify through their own totals, and the sums equal the direct
+    // path's bit for bit.
+    std::vector<MergeFeature> features;
+    for (int i = 0; i < 160; ++i) {
+        const double y = (i * 7) % (kH - 2), x0 = (i * 13) % 20;
+        features.push_back(rect(x0, y, x0 + 40 + i % 5, y + 2, {50000.0}));
+    }
+    const MergeScene whole(features, 1);
+    ASSERT_GE(detail::polygon_pixel_estimate(whole.batch(), 1e18), 2.0 * kW * kH);
+    std::vector<double> totals;
+    ASSERT_TRUE(detail::integer_burn_totals(whole.batch(), 1, false, totals));
+    ASSERT_GT(totals[0], detail::exact_integer_bound<float>());
+
+    MallocRaster<float> r(kW, kH, 0.0f);
+    const RasterView<float> view{reinterpret_cast<unsigned char *>(r.data()), kW, kH, 4, 4LL * kW};
+    std::vector<double> row_totals;
+    detail::row_burn_totals(whole.batch(), 1, false, 0, kH, row_totals);
+    std::vector<std::uint8_t> flags;
+    {
+        detail::DifferenceRows<float> rows;
+        ASSERT_EQ(rows.begin(&view, 1, totals, flags, 2), Status::Ok);
+        for (std::int32_t y = 0; y < kH; ++y) EXPECT_FALSE(rows.row(y)) << "batch total: row " << y;
+        ASSERT_EQ(rows.finish(2), Status::Ok);
+    }
+    {
+        detail::DifferenceRows<float> rows;
+        ASSERT_EQ(rows.begin(&view, 1, totals, flags, 2, &row_totals), Status::Ok);
+        for (std::int32_t y = 0; y < kH; ++y) EXPECT_TRUE(rows.row(y)) << "row totals: row " << y;
+        ASSERT_EQ(rows.finish(2), Status::Ok);
+    }
+
+    std::vector<MergeScene> singles;
+    for (const MergeFeature &f : features) singles.emplace_back(std::vector<MergeFeature>{f}, 1);
+    std::vector<const MergeScene *> direct;
+    for (const MergeScene &one : singles) direct.push_back(&one);
+    for (MergeMode mode : {MergeMode::Sum, MergeMode::Count}) {
+        const std::vector<float> ref = burn<float>(mode, false, 1, direct, true);
+        const std::vector<float> got = burn<float>(mode, false, 3, {&whole}, true);
+        EXPECT_EQ(std::memcmp(ref.data(), got.data(), ref.size() * sizeof(float)), 0) << merge_mode_name(mode);
+    }
+}
+
 TEST(DifferenceSum, FractionalBurnsAreNotIntegerTotals) {
     MergeFeature f = random_features(5, 1, kW, kH, 1, true)[0];
     f.burn = {2.5};

@@ -101,6 +101,7 @@ struct EngineBuffers {
     BandLists m_lists;
     std::vector<double> m_burn_totals;            // difference sums: per band
     std::vector<std::uint8_t> m_difference_rows;  // difference sums: per row
+    std::vector<double> m_row_burn_totals;        // difference sums: per band and row, when needed
 };
 
 template <class T>
@@ -368,8 +369,21 @@ bool try_difference_sum(const GeometryBatch &batch, const RasterView<T> *views, 
     DifferenceRows<T> rows;
     try {
         if (!integer_burn_totals(batch, band_count, count_mode, buffers.m_burn_totals)) return false;
+        // A batch whose total is beyond the type's bound (Float32: 2^22)
+        // may still fit row by row; beyond 2^53 the per-row sums could round.
+        const std::vector<double> *row_totals = nullptr;
+        const bool fits = std::all_of(buffers.m_burn_totals.begin(), buffers.m_burn_totals.end(),
+                                      [](double t) { return t <= exact_integer_bound<T>(); });
+        if (!fits) {
+            const bool exact = std::all_of(buffers.m_burn_totals.begin(), buffers.m_burn_totals.end(),
+                                           [](double t) { return t < 9007199254740992.0; });  // 2^53
+            if (!exact) return false;
+            row_burn_totals(batch, band_count, count_mode, window.y_offset, views[0].m_height,
+                            buffers.m_row_burn_totals);
+            row_totals = &buffers.m_row_burn_totals;
+        }
         status = rows.begin(views, band_count, buffers.m_burn_totals, buffers.m_difference_rows,
-                            options.threads);
+                            options.threads, row_totals);
     } catch (const std::bad_alloc &) {
         return false;  // nothing converted yet: the direct way needs no memory
     }
