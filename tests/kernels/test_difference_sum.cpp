@@ -195,6 +195,43 @@ TEST(DifferenceSum, Float32RowsQualifyByTheirOwnBurns) {
     }
 }
 
+TEST(DifferenceSum, RefusedRowsKeepInputOrder) {
+    // Row 30 holds 0.9, a fraction: it is refused and merged pixel by
+    // pixel, where the order of additions matters ((0.9 + a) + b differs
+    // from (0.9 + b) + a for these two). The first feature lies to the
+    // right of the second, so a walk by column would add them the other
+    // way round; the rest of the batch makes it large enough for the
+    // difference path.
+    const double a = 323357686060557.0, b = -179355054766376.0;
+    ASSERT_NE((0.9 + a) + b, (0.9 + b) + a);
+    std::vector<MergeFeature> features{rect(40, 28, 60, 33, {a}), rect(2, 28, 50, 33, {b})};
+    for (int i = 0; i < 10; ++i) features.push_back(rect(0, 0, kW, 20, {1.0}));
+    const MergeScene whole(features, 1);
+    ASSERT_GE(detail::polygon_pixel_estimate(whole.batch(), 1e18), 2.0 * kW * kH);
+    std::vector<MergeScene> singles;
+    for (const MergeFeature &f : features) singles.emplace_back(std::vector<MergeFeature>{f}, 1);
+    std::vector<const MergeScene *> direct;
+    for (const MergeScene &one : singles) direct.push_back(&one);
+    auto run = [&](const std::vector<const MergeScene *> &batches, int threads) {
+        MallocRaster<double> r(kW, kH, 0.0);
+        for (std::int32_t x = 0; x < kW; ++x) r.at(x, 30) = 0.9;
+        BurnOptions opt;
+        opt.mode = MergeMode::Sum;
+        opt.update = true;
+        opt.threads = threads;
+        opt.max_features = 100;
+        const BandBuffer band = r.buffer();
+        EXPECT_EQ(burn_scene(&band, 1, opt, batches), Status::Ok);
+        return std::vector<double>(r.data(), r.data() + kW * kH);
+    };
+    const std::vector<double> ref = run(direct, 1);
+    EXPECT_EQ(ref[30 * kW + 45], (0.9 + a) + b);
+    for (int threads : {1, 3}) {
+        const std::vector<double> got = run({&whole}, threads);
+        EXPECT_EQ(std::memcmp(ref.data(), got.data(), ref.size() * sizeof(double)), 0) << "threads=" << threads;
+    }
+}
+
 TEST(DifferenceSum, FractionalBurnsAreNotIntegerTotals) {
     MergeFeature f = random_features(5, 1, kW, kH, 1, true)[0];
     f.burn = {2.5};

@@ -412,10 +412,14 @@ bool try_difference_sum(const GeometryBatch &batch, const RasterView<T> *views, 
         auto prefetch_ends = [&](const Span &sp) {
             for (int b = 0; b < band_count; ++b) DifferenceRows<T>::prefetch_span(views[b], sp);
         };
-        // Integer sums are exact in any order: the band's features go by column.
-        status = for_each_feature_spans<false, true>(batch, views[0].m_width, views[0].m_height, window,
-                                                     all_touched, options, buffers,
-                                                     make_consumer(merge, prefetch_ends));
+        // Integer sums are exact in any order: the band's features go by
+        // column, unless a row was refused (its pixels keep input order).
+        const auto consumer = make_consumer(merge, prefetch_ends);
+        status = rows.all_rows()
+                     ? for_each_feature_spans<false, true>(batch, views[0].m_width, views[0].m_height, window,
+                                                           all_touched, options, buffers, consumer)
+                     : for_each_feature_spans<false, false>(batch, views[0].m_width, views[0].m_height,
+                                                            window, all_touched, options, buffers, consumer);
     }
     // Always back to values, also after a cancel or an error.
     const Status back = rows.finish(options.threads);

@@ -145,6 +145,14 @@ public:
 
     bool row(std::int32_t y) const noexcept { return (*m_flags)[static_cast<std::size_t>(y)] != 0; }
 
+    /// True when every row is in difference form: then every merge is an
+    /// exact integer addition, and features may be merged in any order.
+    /// A refused row is merged pixel by pixel, where order matters
+    /// ((0.9 + a) + b is not always (0.9 + b) + a).
+    bool all_rows() const noexcept {
+        return std::all_of(m_flags->begin(), m_flags->end(), [](std::uint8_t f) { return f != 0; });
+    }
+
     /// Asks for the two cells add_span writes: a span's ends are a row
     /// (32 KiB at 4096 Float64) from the last span's, so each was a miss.
     static void prefetch_span(const RasterView<T> &view, const Span &s) noexcept {
