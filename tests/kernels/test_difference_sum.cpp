@@ -20,6 +20,18 @@ namespace {
 
 constexpr std::int32_t kW = 64, kH = 48;
 
+/// The features one per batch: each batch too small for the difference
+/// path, so this is the direct, input-order reference.
+struct OnePerBatch {
+    std::vector<MergeScene> scenes;
+    std::vector<const MergeScene *> batches;
+    explicit OnePerBatch(const std::vector<MergeFeature> &features) {
+        scenes.reserve(features.size());
+        for (const MergeFeature &f : features) scenes.emplace_back(std::vector<MergeFeature>{f}, 1);
+        for (const MergeScene &one : scenes) batches.push_back(&one);
+    }
+};
+
 template <class T>
 void fill_existing(MallocRaster<T> &r) {
     for (std::int32_t y = 0; y < kH; ++y)
@@ -53,10 +65,8 @@ void check_against_direct() {
     // The whole batch qualifies for the difference path...
     ASSERT_GE(detail::polygon_pixel_estimate(whole.batch(), 1e18), 2.0 * kW * kH);
     // ...one feature per batch never does.
-    std::vector<MergeScene> singles;
-    for (const MergeFeature &f : features) singles.emplace_back(std::vector<MergeFeature>{f}, 1);
-    std::vector<const MergeScene *> direct;
-    for (const MergeScene &s : singles) direct.push_back(&s);
+    const OnePerBatch one_per_batch(features);
+    const std::vector<const MergeScene *> &direct = one_per_batch.batches;
 
     for (MergeMode mode : {MergeMode::Sum, MergeMode::Count}) {
         for (bool update : {false, true}) {
@@ -184,10 +194,8 @@ TEST(DifferenceSum, Float32RowsQualifyByTheirOwnBurns) {
         ASSERT_EQ(rows.finish(2), Status::Ok);
     }
 
-    std::vector<MergeScene> singles;
-    for (const MergeFeature &f : features) singles.emplace_back(std::vector<MergeFeature>{f}, 1);
-    std::vector<const MergeScene *> direct;
-    for (const MergeScene &one : singles) direct.push_back(&one);
+    const OnePerBatch one_per_batch(features);
+    const std::vector<const MergeScene *> &direct = one_per_batch.batches;
     for (MergeMode mode : {MergeMode::Sum, MergeMode::Count}) {
         const std::vector<float> ref = burn<float>(mode, false, 1, direct, true);
         const std::vector<float> got = burn<float>(mode, false, 3, {&whole}, true);
@@ -208,10 +216,8 @@ TEST(DifferenceSum, RefusedRowsKeepInputOrder) {
     for (int i = 0; i < 10; ++i) features.push_back(rect(0, 0, kW, 20, {1.0}));
     const MergeScene whole(features, 1);
     ASSERT_GE(detail::polygon_pixel_estimate(whole.batch(), 1e18), 2.0 * kW * kH);
-    std::vector<MergeScene> singles;
-    for (const MergeFeature &f : features) singles.emplace_back(std::vector<MergeFeature>{f}, 1);
-    std::vector<const MergeScene *> direct;
-    for (const MergeScene &one : singles) direct.push_back(&one);
+    const OnePerBatch one_per_batch(features);
+    const std::vector<const MergeScene *> &direct = one_per_batch.batches;
     auto run = [&](const std::vector<const MergeScene *> &batches, int threads) {
         MallocRaster<double> r(kW, kH, 0.0);
         for (std::int32_t x = 0; x < kW; ++x) r.at(x, 30) = 0.9;
