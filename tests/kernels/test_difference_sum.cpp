@@ -43,11 +43,15 @@ void fill_existing(MallocRaster<T> &r) {
     r.at(kW - 1, 17) = T(-1e30);                           // row 17 direct (also inexact)
 }
 
+/// A fresh raster: every row +0.0 (the no-write path).
+template <class T>
+void fresh(MallocRaster<T> &) {}
+
 template <class T>
 std::vector<T> burn(MergeMode mode, bool update, int threads, const std::vector<const MergeScene *> &batches,
-                    bool fresh = false) {
+                    void (*prepare)(MallocRaster<T> &) = fill_existing<T>) {
     MallocRaster<T> r(kW, kH, T(0));
-    if (!fresh) fill_existing(r);  // fresh: every row +0.0, the no-write path
+    prepare(r);
     BurnOptions opt;
     opt.mode = mode;
     opt.update = update;
@@ -80,8 +84,8 @@ void check_against_direct() {
                         ref[9 * kW + 7] != T(0))
                 << "the -0.0 pixel is either still -0.0 or was burnt";
         }
-        const std::vector<T> fresh_ref = burn<T>(mode, false, 1, direct, true);
-        const std::vector<T> fresh_got = burn<T>(mode, false, 3, {&whole}, true);
+        const std::vector<T> fresh_ref = burn<T>(mode, false, 1, direct, fresh<T>);
+        const std::vector<T> fresh_got = burn<T>(mode, false, 3, {&whole}, fresh<T>);
         EXPECT_EQ(std::memcmp(fresh_ref.data(), fresh_got.data(), fresh_ref.size() * sizeof(T)), 0)
             << merge_mode_name(mode) << " on a fresh (all +0.0) raster";
     }
@@ -197,8 +201,8 @@ TEST(DifferenceSum, Float32RowsQualifyByTheirOwnBurns) {
     const OnePerBatch one_per_batch(features);
     const std::vector<const MergeScene *> &direct = one_per_batch.batches;
     for (MergeMode mode : {MergeMode::Sum, MergeMode::Count}) {
-        const std::vector<float> ref = burn<float>(mode, false, 1, direct, true);
-        const std::vector<float> got = burn<float>(mode, false, 3, {&whole}, true);
+        const std::vector<float> ref = burn<float>(mode, false, 1, direct, fresh<float>);
+        const std::vector<float> got = burn<float>(mode, false, 3, {&whole}, fresh<float>);
         EXPECT_EQ(std::memcmp(ref.data(), got.data(), ref.size() * sizeof(float)), 0) << merge_mode_name(mode);
     }
 }
@@ -218,17 +222,11 @@ TEST(DifferenceSum, RefusedRowsKeepInputOrder) {
     ASSERT_GE(detail::polygon_pixel_estimate(whole.batch(), 1e18), 2.0 * kW * kH);
     const OnePerBatch one_per_batch(features);
     const std::vector<const MergeScene *> &direct = one_per_batch.batches;
-    auto run = [&](const std::vector<const MergeScene *> &batches, int threads) {
-        MallocRaster<double> r(kW, kH, 0.0);
+    auto row_30_fraction = [](MallocRaster<double> &r) {
         for (std::int32_t x = 0; x < kW; ++x) r.at(x, 30) = 0.9;
-        BurnOptions opt;
-        opt.mode = MergeMode::Sum;
-        opt.update = true;
-        opt.threads = threads;
-        opt.max_features = 100;
-        const BandBuffer band = r.buffer();
-        EXPECT_EQ(burn_scene(&band, 1, opt, batches), Status::Ok);
-        return std::vector<double>(r.data(), r.data() + kW * kH);
+    };
+    auto run = [&](const std::vector<const MergeScene *> &batches, int threads) {
+        return burn<double>(MergeMode::Sum, true, threads, batches, row_30_fraction);
     };
     const std::vector<double> ref = run(direct, 1);
     EXPECT_EQ(ref[30 * kW + 45], (0.9 + a) + b);
