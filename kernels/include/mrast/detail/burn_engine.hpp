@@ -74,10 +74,10 @@ struct ThreadScratch {
     CoverMask m_cover;           // occlusion only
     std::vector<Span> m_visible;  // occlusion only
     PointQueue m_points;
+    std::vector<std::uint32_t> m_order;  // a band's features by column (AnyOrder)
     // The feature rasterized before the current one, merged after it: its
     // spans' cells are asked for first, so the misses (a span's row is a
     // raster line from the last one's) overlap the next rasterization.
-    std::vector<std::uint32_t> m_order;  // a band's features by column (AnyOrder)
     std::vector<Span> m_pending;
     std::size_t m_pending_feature = 0;
     bool m_has_pending = false;
@@ -128,7 +128,6 @@ inline void shift_into_window(std::vector<Span> &spans, const RasterWindow &w,
     spans.resize(kept);
 }
 
-/// Progress over several chunks: chunk k of K reports (k + f) / K.
 /// Asks the cache, ahead of a band's walk, for what feature_coverage reads
 /// first. A band visits a sparse, scattered subset of the batch, so each
 /// feature's offsets and first vertices were cache misses, one after the
@@ -188,6 +187,7 @@ private:
     }
 };
 
+/// Progress over several chunks: chunk k of K reports (k + f) / K.
 struct ChunkProgress {
     const RowBandOptions *outer;
     double done;
@@ -376,7 +376,7 @@ bool try_difference_sum(const GeometryBatch &batch, const RasterView<T> *views, 
                                       [](double t) { return t <= exact_integer_bound<T>(); });
         if (!fits) {
             const bool exact = std::all_of(buffers.m_burn_totals.begin(), buffers.m_burn_totals.end(),
-                                           [](double t) { return t < 9007199254740992.0; });  // 2^53
+                                           [](double t) { return t < kExactDoubleIntegers; });
             if (!exact) return false;
             row_burn_totals(batch, band_count, count_mode, window.y_offset, views[0].m_height,
                             buffers.m_row_burn_totals);

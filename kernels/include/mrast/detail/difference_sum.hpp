@@ -41,6 +41,10 @@
 namespace mrast {
 namespace detail {
 
+/// 2^53: every integer of smaller magnitude is a double, and so is every
+/// sum of such integers that stays below it.
+constexpr double kExactDoubleIntegers = 9007199254740992.0;
+
 /// A quarter of the largest integer T holds exactly (2^53, 2^24): values
 /// and burn totals within it keep every partial sum, every difference and
 /// every difference plus burns exact.
@@ -72,7 +76,7 @@ inline bool integer_burn_totals(const GeometryBatch &batch, int band_count, bool
 /// cells only ever see the burns of its own features, so this bounds them
 /// far tighter than the batch's total (100k polygons burning 1..250 total
 /// 12.5M, beyond Float32's 2^22; a row of them ~0.4M). Exact: the caller
-/// checked that the batch's totals (`totals`) are integers within 2^53, so
+/// checked that the batch's totals are below kExactDoubleIntegers, so
 /// every running sum here is an exact integer too.
 inline void row_burn_totals(const GeometryBatch &batch, int band_count, bool count_mode, std::int64_t y_offset,
                             std::int32_t rows, std::vector<double> &out) {
