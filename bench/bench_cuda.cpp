@@ -29,6 +29,7 @@
 #include "mrast/burn.hpp"
 #include "mrast/cuda_burn.hpp"
 #include "mrast/geometry_arrays.hpp"
+#include "star_polygon.hpp"
 
 namespace {
 
@@ -36,24 +37,19 @@ using Scene = mrast::GeometryArrays;
 
 Scene stars(int n, int size) {
     std::mt19937_64 rng(20261125);
-    std::uniform_real_distribution<double> cx(0, size), r(5, 60), u(0, 1);
-    std::uniform_int_distribution<int> nv(8, 24);
     Scene s;
     for (int i = 0; i < n; ++i) {
-        const double x0 = cx(rng), y0 = cx(rng), rmax = r(rng);
-        const int m = nv(rng);
         s.begin_part(mrast::PartKind::Polygon);
+        bool first = true;
         double first_x = 0, first_y = 0;
-        for (int k = 0; k < m; ++k) {
-            const double a = 2 * M_PI * k / m;
-            const double rad = rmax * (0.35 + 0.65 * u(rng));
-            const double vx = x0 + rad * std::cos(a), vy = y0 + rad * std::sin(a);
-            if (k == 0) {
-                first_x = vx;
-                first_y = vy;
+        mrast_bench::star_polygon(rng, size, [&](double x, double y) {
+            if (first) {
+                first = false;
+                first_x = x;
+                first_y = y;
             }
-            s.add_vertex(vx, vy);
-        }
+            s.add_vertex(x, y);
+        });
         s.add_vertex(first_x, first_y);
         s.end_ring();
         const double burn = static_cast<double>(1 + i % 250);

@@ -33,6 +33,7 @@
 #include "mrast/geometry_arrays.hpp"
 #include "mrast_geometry_batch.h"
 #include "ogr_geometry.h"
+#include "star_polygon.hpp"  // bench/: the benchmarks' star polygons
 
 namespace
 {
@@ -528,18 +529,9 @@ TEST(GeometryBatch, WorkersSeeThreadLocalConfigOptions)
 
 std::unique_ptr<OGRGeometry> StarPolygon(std::mt19937_64 &rng, int size)
 {
-    // bench_vs_gdal's star polygons: 8-24 vertices, radius 5-60.
-    std::uniform_real_distribution<double> cx(0, size), r(5, 60), u(0, 1);
-    std::uniform_int_distribution<int> nv(8, 24);
-    const double x0 = cx(rng), y0 = cx(rng), rmax = r(rng);
-    const int n = nv(rng);
     OGRLinearRing ring;
-    for (int i = 0; i < n; i++)
-    {
-        const double a = 2 * M_PI * i / n;
-        const double rad = rmax * (0.35 + 0.65 * u(rng));
-        ring.addPoint(x0 + rad * std::cos(a), y0 + rad * std::sin(a));
-    }
+    mrast_bench::star_polygon(rng, size,
+                              [&](double x, double y) { ring.addPoint(x, y); });
     ring.closeRings();
     auto poly = std::make_unique<OGRPolygon>();
     poly->addRing(&ring);
