@@ -14,6 +14,7 @@
 #include "cpl_string.h"
 #include "cpl_vsi.h"
 #include "gdal_priv.h"
+#include "mrast_workers.h"
 
 namespace mrast_gdal
 {
@@ -615,19 +616,7 @@ mrast::Status ForEachWindowParallel(int nWindows, int nThreads,
             }
         }
     };
-    std::vector<std::thread> aoThreads;
-    try
-    {
-        for (int t = 1; t < nWorkers; t++)
-            aoThreads.emplace_back(fnLoop);
-    }
-    catch (const std::exception &)
-    {
-        // Fewer threads only cost time.
-    }
-    fnLoop();
-    for (auto &oThread : aoThreads)
-        oThread.join();
+    RunOnWorkers(nWorkers, fnLoop);
     return static_cast<mrast::Status>(nError.load());
 }
 

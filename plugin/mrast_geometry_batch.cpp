@@ -5,12 +5,12 @@
 #include <exception>
 #include <memory>
 #include <mutex>
-#include <system_error>
 #include <thread>
 #include <utility>
 
 #include "cpl_conv.h"
 #include "cpl_string.h"
+#include "mrast_workers.h"
 
 namespace mrast_gdal
 {
@@ -467,12 +467,9 @@ std::vector<FeatureChunk> SplitIntoChunks(std::size_t nCount, int nWorkers)
     return aoChunks;
 }
 
-/* Runs fnTask(0 .. nTasks-1) on nWorkers threads (the caller's included).
- * The first exception a task throws is rethrown here once every thread has
- * joined; the remaining tasks are then skipped. The started threads see the
- * caller's thread-local config options (OGR_ARC_STEPSIZE and the like,
- * which curve linearisation reads: Python's gdal.config_option() sets them
- * thread-locally), so the result does not depend on the thread count. */
+/* Runs fnTask(0 .. nTasks-1) on nWorkers threads (the caller's included,
+ * RunOnWorkers). The first exception a task throws is rethrown here once
+ * every thread has joined; the remaining tasks are then skipped. */
 template <class Fn>
 void RunTasks(int nWorkers, std::size_t nTasks, const Fn &fnTask)
 {
@@ -500,26 +497,7 @@ void RunTasks(int nWorkers, std::size_t nTasks, const Fn &fnTask)
             nNext.store(nTasks);
         }
     };
-    const CPLStringList aosConfig(CPLGetThreadLocalConfigOptions(),
-                                  /*bTakeOwnership=*/TRUE);
-    const auto StartedWork = [&]()
-    {
-        CPLSetThreadLocalConfigOptions(aosConfig.List());
-        Work();
-    };
-    std::vector<std::thread> aoThreads;
-    try
-    {
-        for (int i = 1; i < nWorkers; i++)
-            aoThreads.emplace_back(StartedWork);
-    }
-    catch (const std::system_error &)
-    {
-        // Could not start more threads: those running share the work.
-    }
-    Work();
-    for (auto &oThread : aoThreads)
-        oThread.join();
+    RunOnWorkers(nWorkers, Work);
     if (pError)
         std::rethrow_exception(pError);
 }
