@@ -275,7 +275,6 @@ void rasterize_parts(const GeometryBatch &batch, std::size_t feature, RasterSize
         }
         }
     }
-
 }
 
 /// Sets `box` up over the feature's vertices (+-2 pixels, clipped to the
