@@ -48,22 +48,29 @@ inline bool point_pixel(double x, double y, RasterSize size, std::int32_t &col,
     return rules::point_pixel(x, y, size.width, size.height, col, row);
 }
 
-/// The most common feature of all, one Points part of one vertex, without
-/// feature_coverage()'s general machinery (for 1M points that machinery
-/// cost more than the pixels). Returns false when the feature is something
-/// else; otherwise `hit` says whether it burns in rows [row_begin, row_end)
-/// and `span` is its pixel, as feature_coverage() would give it.
-inline bool lone_point_coverage(const GeometryBatch &batch, std::size_t feature, RasterSize size,
-                                std::int32_t row_begin, std::int32_t row_end, Span &span,
-                                bool &hit) noexcept {
+/// The most common feature of all: one Points part of one vertex. True
+/// (and its vertex in `vertex`) for such a feature.
+inline bool lone_point_vertex(const GeometryBatch &batch, std::size_t feature, std::size_t &vertex) noexcept {
     const std::size_t p = batch.feature_part_offsets[feature];
     if (batch.feature_part_offsets[feature + 1] != p + 1 || batch.part_kind[p] != PartKind::Points) {
         return false;
     }
     const std::size_t r = batch.part_ring_offsets[p];
     if (batch.part_ring_offsets[p + 1] != r + 1) return false;
-    const std::size_t v = batch.ring_vertex_offsets[r];
-    if (batch.ring_vertex_offsets[r + 1] != v + 1) return false;
+    vertex = batch.ring_vertex_offsets[r];
+    return batch.ring_vertex_offsets[r + 1] == vertex + 1;
+}
+
+/// A lone point without feature_coverage()'s general machinery (for 1M
+/// points that machinery cost more than the pixels). Returns false when the
+/// feature is something else; otherwise `hit` says whether it burns in rows
+/// [row_begin, row_end) and `span` is its pixel, as feature_coverage() would
+/// give it.
+inline bool lone_point_coverage(const GeometryBatch &batch, std::size_t feature, RasterSize size,
+                                std::int32_t row_begin, std::int32_t row_end, Span &span,
+                                bool &hit) noexcept {
+    std::size_t v = 0;
+    if (!lone_point_vertex(batch, feature, v)) return false;
     std::int32_t col = 0, row = 0;
     hit = point_pixel(batch.x[v], batch.y[v], size, col, row) && row >= row_begin && row < row_end;
     if (hit) span = Span{row, col, col, batch.z != nullptr ? batch.z[v] : 0.0};

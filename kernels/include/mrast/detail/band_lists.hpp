@@ -7,8 +7,15 @@
 // band, so pass 2 writes the lists in parallel and each band still lists
 // its features in input order. Serial, this was a quarter of the time of
 // 1M points (a row range, two divisions and two list writes per point).
+//
+// Pass 1 reads every feature once, in order; a band's walk visits a sparse
+// subset of them (1 in 8 on 2 threads), so each of its reads is a line of
+// the batch's arrays that other bands also fetch. Lone points, where those
+// reads are all the work, get their pixel here (m_point), and the walk
+// reads nothing else of them.
 
 #include <algorithm>
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -42,6 +49,16 @@ struct BandLists {
     std::vector<std::size_t> m_start;          // bands + 1
     std::vector<std::size_t> m_slice_cursor;   // per (slice, band)
     std::vector<std::uint32_t> m_listed;       // chunk-relative feature indices
+    /// With point pixels asked for: per feature of the chunk, the pixel of
+    /// a lone point (lone_point_vertex) that burns in the window's rows
+    /// (row kNotAPoint: any other feature, to go through its coverage), and
+    /// whether every listed feature is such a point.
+    struct PointPixel {
+        std::int32_t col, row;
+    };
+    static constexpr std::int32_t kNotAPoint = INT32_MIN;
+    std::vector<PointPixel> m_point;
+    bool m_only_points = false;
     /// With keys asked for: per feature of the chunk, the column bucket of
     /// its first vertex (0 .. kKeyBuckets - 1), for walks in any order.
     std::vector<std::uint16_t> m_key;
@@ -51,10 +68,13 @@ struct BandLists {
     /// `plan` (rows relative to `y_lo`, the window's first row); sets f1 to
     /// the end of the chunk.
     /// `key_columns` > 0: also the column buckets (m_key) over columns
-    /// [key_x0, key_x0 + key_columns).
+    /// [key_x0, key_x0 + key_columns). `point_raster` not empty: also the
+    /// point pixels (m_point) in a raster of that size (whose rows y_lo ..
+    /// y_hi the window holds); points then list in exactly their pixel's band.
     Status build(const GeometryBatch &batch, std::size_t f0, bool all_touched,
                  const RowBandPlan &plan, std::int64_t y_lo, std::int64_t y_hi, int threads,
-                 std::size_t &f1, std::int64_t key_x0 = 0, std::int64_t key_columns = 0) {
+                 std::size_t &f1, std::int64_t key_x0 = 0, std::int64_t key_columns = 0,
+                 RasterSize point_raster = RasterSize{0, 0}) {
         const std::size_t n = batch.feature_count;
         const auto bands = static_cast<std::size_t>(plan.count);
         std::size_t count = std::min(n - f0, kChunkFeatures);
@@ -64,16 +84,20 @@ struct BandLists {
         try {
             m_bands_of.resize(2 * count);
             m_key.resize(key_columns > 0 ? count : 0);
+            m_point.resize(point_raster.width > 0 ? count : 0);
             m_start.resize(bands + 1);
             m_slice_cursor.assign(slice_count * bands, 0);
+            m_slice_others.assign(slice_count, 0);
         } catch (const std::bad_alloc &) {
             return Status::OutOfMemory;
         }
 
         // Pass 1: band ranges, counted per slice.
-        Pass1 p1{this, &batch, &plan, f0, all_touched, y_lo, y_hi, bands, key_x0, key_columns};
+        Pass1 p1{this, &batch, &plan, f0, all_touched, y_lo, y_hi, bands, key_x0, key_columns, point_raster};
         Status st = run_slices(slices, list_threads, &Pass1::call, &p1);
         if (st != Status::Ok) return st;
+        m_only_points = !m_point.empty() &&
+                        std::all_of(m_slice_others.begin(), m_slice_others.end(), [](std::size_t o) { return o == 0; });
 
         // The entry bound: rarely reached (features spanning many bands);
         // then the chunk ends early and is listed serially, as one slice.
@@ -104,7 +128,7 @@ struct BandLists {
         }
         m_start[bands] = total;
         try {
-            m_listed.resize(total);
+            resize_exactly(m_listed, total);
         } catch (const std::bad_alloc &) {
             return Status::OutOfMemory;
         }
@@ -119,6 +143,22 @@ struct BandLists {
     }
 
 private:
+    /// Per slice, its features other than lone points (with point pixels).
+    std::vector<std::size_t> m_slice_others;
+
+    /// resize() without the doubling: a vector grown for a larger chunk
+    /// holds no more than that chunk needs (doubling made the old and the
+    /// new list live at once, 2 MiB at the peak for 1M points).
+    template <class V>
+    static void resize_exactly(V &v, std::size_t n) {
+        if (n > v.capacity()) {
+            V fresh;
+            fresh.reserve(n);
+            v.swap(fresh);
+        }
+        v.resize(n);
+    }
+
     std::size_t band_span(std::size_t i) const noexcept {
         return static_cast<std::size_t>(m_bands_of[2 * i + 1] - m_bands_of[2 * i] + 1);
     }
@@ -152,6 +192,7 @@ private:
         std::int64_t y_lo, y_hi;
         std::size_t bands;
         std::int64_t key_x0, key_columns;
+        RasterSize point_raster;
 
         /// Column bucket of feature f's first vertex (features are read in
         /// order here, so this costs no extra miss; in the band walk it would).
@@ -173,12 +214,29 @@ private:
             // counters, and sharing their cache line made this slower than
             // one thread.
             std::vector<std::size_t> counts(p.bands, 0);
+            std::size_t others = 0;
             for (std::int32_t i = a; i < b; ++i) {
-                std::int32_t first = 0, last = -1;
-                feature_row_range(*p.batch, p.f0 + static_cast<std::size_t>(i), p.all_touched, first,
-                                  last);
-                if (p.key_columns > 0) p.self->m_key[static_cast<std::size_t>(i)] = p.key_of(p.f0 + static_cast<std::size_t>(i));
+                const std::size_t f = p.f0 + static_cast<std::size_t>(i);
+                if (p.key_columns > 0) p.self->m_key[static_cast<std::size_t>(i)] = p.key_of(f);
                 std::int32_t *r = p.self->m_bands_of.data() + 2 * static_cast<std::size_t>(i);
+                if (p.point_raster.width > 0) {
+                    BandLists::PointPixel &px = p.self->m_point[static_cast<std::size_t>(i)];
+                    std::size_t v = 0;
+                    if (lone_point_vertex(*p.batch, f, v)) {
+                        r[0] = 0;
+                        r[1] = -1;
+                        if (point_pixel(p.batch->x[v], p.batch->y[v], p.point_raster, px.col, px.row) &&
+                            px.row >= p.y_lo && px.row <= p.y_hi) {
+                            r[0] = r[1] = p.plan->band_of(static_cast<std::int32_t>(px.row - p.y_lo));
+                            ++counts[static_cast<std::size_t>(r[0])];
+                        }
+                        continue;
+                    }
+                    px.row = kNotAPoint;
+                    ++others;
+                }
+                std::int32_t first = 0, last = -1;
+                feature_row_range(*p.batch, f, p.all_touched, first, last);
                 const std::int64_t lo = std::max<std::int64_t>(first, p.y_lo);
                 const std::int64_t hi = std::min<std::int64_t>(last, p.y_hi);
                 if (last < first || lo > hi) {
@@ -192,6 +250,7 @@ private:
             }
             std::copy(counts.begin(), counts.end(),
                       p.self->m_slice_cursor.begin() + static_cast<std::ptrdiff_t>(slice) * static_cast<std::ptrdiff_t>(p.bands));
+            p.self->m_slice_others[static_cast<std::size_t>(slice)] = others;
         }
     };
 

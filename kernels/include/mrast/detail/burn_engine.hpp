@@ -139,21 +139,46 @@ inline void shift_into_window(std::vector<Span> &spans, const RasterWindow &w,
 struct FeaturePrefetch {
     static constexpr std::size_t kStep = 2, kStages = 4;
 
-    /// Runs `walk(i)` for i = lo..hi-1 (or backwards), prefetching ahead.
+    /// Runs `visit(f0 + listed[i])` for i = lo..hi-1 (or backwards),
+    /// prefetching ahead.
     template <class Walk>
     static void walk(const GeometryBatch &batch, std::size_t f0, const std::uint32_t *listed,
                      std::size_t lo, std::size_t hi, bool backwards, Walk &&visit) {
+        walk_staged(f0, listed, lo, hi, backwards,
+                    [&batch](std::size_t f, std::size_t s) { stage(batch, f, s); }, visit);
+    }
+
+    /// The same over lone points whose pixels the band lists hold: only
+    /// their pixel entries and burn values are read.
+    template <class Walk>
+    static void walk_points(const GeometryBatch &batch, const BandLists::PointPixel *pixels, std::size_t f0,
+                            const std::uint32_t *listed, std::size_t lo, std::size_t hi, bool backwards,
+                            Walk &&visit) {
+        walk_staged(f0, listed, lo, hi, backwards,
+                    [&](std::size_t f, std::size_t s) {
+                        if (s != kStages) return;
+#if defined(__GNUC__) || defined(__clang__)
+                        __builtin_prefetch(pixels + (f - f0));
+                        __builtin_prefetch(batch.burn + f * static_cast<std::size_t>(batch.band_count));
+#endif
+                    },
+                    visit);
+    }
+
+private:
+    template <class Stage, class Walk>
+    static void walk_staged(std::size_t f0, const std::uint32_t *listed, std::size_t lo, std::size_t hi,
+                            bool backwards, const Stage &stage_of, Walk &&visit) {
         const std::size_t n = hi - lo;
         for (std::size_t k = 0; k < n; ++k) {
             for (std::size_t s = 1; s <= kStages; ++s) {
                 const std::size_t j = k + s * kStep;
-                if (j < n) stage(batch, f0 + listed[backwards ? hi - 1 - j : lo + j], s);
+                if (j < n) stage_of(f0 + listed[backwards ? hi - 1 - j : lo + j], s);
             }
             visit(f0 + listed[backwards ? hi - 1 - k : lo + k]);
         }
     }
 
-private:
     static void stage(const GeometryBatch &b, std::size_t f, std::size_t s) noexcept {
 #if defined(__GNUC__) || defined(__clang__)
         switch (s) {
@@ -240,12 +265,23 @@ Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, st
 
     for (std::size_t f0 = 0; f0 < n;) {
         std::size_t f1 = f0;
+        // Point pixels need no Z (a point's Z is read with its vertex).
         const Status listed_ok =
             buffers.m_lists.build(batch, f0, all_touched, plan, y_lo, y_hi, threads, f1, window.x_offset,
-                                  AnyOrder ? width : 0);
+                                  AnyOrder ? width : 0, batch.z == nullptr ? raster : RasterSize{0, 0});
         if (listed_ok != Status::Ok) return listed_ok;
         const std::size_t *start = buffers.m_lists.m_start.data();
         const std::uint32_t *listed = buffers.m_lists.m_listed.data();
+        const BandLists::PointPixel *pixels =
+            buffers.m_lists.m_point.empty() ? nullptr : buffers.m_lists.m_point.data();
+        // A point listed with its pixel burns in the band that lists it.
+        auto listed_point = [&](std::size_t f, Span &point, bool &hit) {
+            const BandLists::PointPixel px = pixels[f - f0];
+            if (px.row == BandLists::kNotAPoint) return false;
+            point = Span{px.row, px.col, px.col, 0.0};
+            hit = true;
+            return true;
+        };
 
         auto band = [&](std::int32_t k, std::int32_t b0, std::int32_t b1, int thread) {
             ThreadScratch &ts = buffers.m_threads[static_cast<std::size_t>(thread)];
@@ -277,7 +313,8 @@ Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, st
             auto feature = [&](std::size_t f) {
                 Span point{};
                 bool hit = false;
-                if (lone_point_coverage(batch, f, raster, y0, y1, point, hit)) {
+                if (pixels != nullptr ? listed_point(f, point, hit)
+                                      : lone_point_coverage(batch, f, raster, y0, y1, point, hit)) {
                     if (hit && (!shifted || shift_span(point, window, width))) {
                         if (occlude) {
                             ts.m_visible.clear();
@@ -320,6 +357,8 @@ Status for_each_feature_spans(const GeometryBatch &batch, std::int32_t width, st
                 ts.m_order.resize(listed_count);
                 for (std::size_t i = 0; i < listed_count; ++i) ts.m_order[at[key[listed[lo + i]]]++] = listed[lo + i];
                 FeaturePrefetch::walk(batch, f0, ts.m_order.data(), 0, listed_count, false, feature);
+            } else if (buffers.m_lists.m_only_points) {
+                FeaturePrefetch::walk_points(batch, pixels, f0, listed, start[kk], start[kk + 1], occlude, feature);
             } else {
                 FeaturePrefetch::walk(batch, f0, listed, start[kk], start[kk + 1], occlude, feature);
             }
