@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
 #include "merge_scene.hpp"
+#include "mrast/row_bands.hpp"
 
 namespace mrast {
 namespace test {
@@ -123,4 +125,48 @@ TEST(BurnerStrided, ThreeInterleavedBandsGetTheirOwnValues) {
 
 }  // namespace
 }  // namespace test
+}  // namespace mrast
+
+namespace mrast {
+namespace {
+
+// The band holding a row: band_of()'s formula checked against the bands'
+// first rows, and BandLocator's tables against band_of(), on every row near
+// a band edge, for the scheduler's plans and odd ones.
+TEST(RowBandPlan, BandOfIsTheBandHoldingTheRow) {
+    const std::int32_t heights[] = {1, 7, 4096, 16387, 1000003, 2147483647};
+    for (std::int32_t height : heights) {
+        // The scheduler's plans, and any count up to one band per row.
+        std::vector<RowBandPlan> plans;
+        for (int threads : {1, 2, 3, 16, 64}) plans.push_back(plan_row_bands(height, threads));
+        for (std::int32_t count : {3, 1000, 65537, 2147483646, 2147483647}) {
+            if (count <= height) plans.push_back(RowBandPlan{height, count});
+        }
+        for (const RowBandPlan &plan : plans) {
+            // BandLocator's tables hold count + 1 entries: not for 2^31 bands.
+            const bool locate = plan.count <= 65537;
+            BandLocator locator;
+            if (locate) locator.prepare(plan);
+            auto check = [&](std::int64_t row) {
+                if (row < 0 || row >= height) return;
+                const auto r = static_cast<std::int32_t>(row);
+                const std::int32_t b = plan.band_of(r);
+                const auto want = static_cast<std::int32_t>(((row + 1) * plan.count - 1) / height);
+                ASSERT_EQ(b, want) << "height " << height << " count " << plan.count << " row " << row;
+                if (locate) ASSERT_EQ(locator.band_of(r), want) << "locator, height " << height << " count " << plan.count;
+                ASSERT_LE(plan.first_row(b), r);
+                ASSERT_LT(r, b + 1 < plan.count ? plan.first_row(b + 1) : height);
+            };
+            // Every band's edges when there are few; else the first and last
+            // thousand and a stride through the rest.
+            const std::int64_t step = plan.count <= 3000 ? 1 : std::max<std::int64_t>(1, plan.count / 997);
+            for (std::int64_t b = 0; b <= plan.count; b += (b < 1000 || b + 1000 > plan.count) ? 1 : step) {
+                const std::int64_t edge = b < plan.count ? plan.first_row(static_cast<std::int32_t>(b)) : height;
+                for (std::int64_t d = -2; d <= 2; ++d) check(edge + d);
+            }
+        }
+    }
+}
+
+}  // namespace
 }  // namespace mrast

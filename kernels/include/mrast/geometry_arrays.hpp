@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <new>
 #include <type_traits>
@@ -24,7 +25,32 @@
 
 #include "mrast/geometry.hpp"
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 namespace mrast {
+
+/// Fresh arrays of many megabytes are placed on 2 MiB boundaries and
+/// faulted in 2 MiB at a time where the system allows it (Linux transparent
+/// huge pages in "madvise" mode): 48 MiB of 4 KiB pages cost 17 ms of page
+/// faults on the development VM, of 2 MiB pages 2.2 ms. The alignment wastes
+/// only address space.
+struct HugePages {
+    static constexpr std::size_t kSize = std::size_t{2} << 20;
+    /// Smaller arrays go the usual way (malloc may reuse warm memory).
+    static constexpr std::size_t kFrom = 2 * kSize;
+
+    static void *allocate(std::size_t bytes) {
+        void *p = ::operator new(bytes, std::align_val_t{kSize});
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+        // Advice only: refused (no THP) it changes nothing.
+        madvise(p, bytes & ~std::size_t{4095}, MADV_HUGEPAGE);
+#endif
+        return p;
+    }
+    static void deallocate(void *p) noexcept { ::operator delete(p, std::align_val_t{kSize}); }
+};
 
 /// std::allocator whose construct() without a value default-initialises:
 /// resize() of doubles and offsets then leaves the new memory untouched, so
@@ -39,6 +65,18 @@ template <class T> struct DefaultInitAllocator : std::allocator<T> {
     };
     DefaultInitAllocator() = default;
     template <class U> DefaultInitAllocator(const DefaultInitAllocator<U> &) noexcept {}
+
+    T *allocate(std::size_t n) {
+        if (n > HugePages::kFrom / sizeof(T)) return static_cast<T *>(HugePages::allocate(n * sizeof(T)));
+        return std::allocator<T>::allocate(n);
+    }
+    void deallocate(T *p, std::size_t n) noexcept {
+        if (n > HugePages::kFrom / sizeof(T)) {
+            HugePages::deallocate(p);
+        } else {
+            std::allocator<T>::deallocate(p, n);
+        }
+    }
 
     template <class U>
     void construct(U *p) noexcept(std::is_nothrow_default_constructible<U>::value) {

@@ -5,8 +5,10 @@
 // exactly one band and every band merges its features in input order, so
 // the output is the same bits for any thread count and any band split.
 
+#include <cstddef>
 #include <cstdint>
 #include <new>
+#include <vector>
 
 #include "mrast/status.hpp"
 
@@ -36,6 +38,45 @@ struct RowBandPlan {
     std::int32_t band_of(std::int32_t row) const noexcept {
         return static_cast<std::int32_t>(((static_cast<std::int64_t>(row) + 1) * count - 1) / height);
     }
+};
+
+/// band_of() for many rows, without its 64-bit division (40% of the time
+/// of listing 1M points): a table of the band at every 2^shift-th row (at
+/// most kEntries of them), then a step over the band starts that follow.
+class BandLocator {
+public:
+    static constexpr std::int64_t kEntries = 4096;
+
+    /// Rebuilds the tables for `plan` unless they are already its.
+    void prepare(const RowBandPlan &plan) {
+        if (plan.height == m_plan.height && plan.count == m_plan.count && !m_first.empty()) return;
+        m_plan = plan;
+        m_shift = 0;
+        while ((static_cast<std::int64_t>(plan.height) >> m_shift) > kEntries) ++m_shift;
+        m_first.resize(static_cast<std::size_t>(plan.count) + 1);
+        for (std::int32_t b = 0; b < plan.count; ++b) m_first[static_cast<std::size_t>(b)] = plan.first_row(b);
+        m_first[static_cast<std::size_t>(plan.count)] = plan.height;
+        m_at.resize(plan.height > 0 ? static_cast<std::size_t>(((plan.height - 1) >> m_shift) + 1) : 0);
+        std::int32_t b = 0;
+        for (std::size_t i = 0; i < m_at.size(); ++i) {
+            const auto row = static_cast<std::int32_t>(static_cast<std::int64_t>(i) << m_shift);
+            while (m_first[static_cast<std::size_t>(b) + 1] <= row) ++b;
+            m_at[i] = b;
+        }
+    }
+
+    /// plan.band_of(row), 0 <= row < plan.height.
+    std::int32_t band_of(std::int32_t row) const noexcept {
+        std::int32_t b = m_at[static_cast<std::size_t>(row >> m_shift)];
+        while (m_first[static_cast<std::size_t>(b) + 1] <= row) ++b;
+        return b;
+    }
+
+private:
+    RowBandPlan m_plan;
+    int m_shift = 0;
+    std::vector<std::int32_t> m_first;  // count + 1 band starts
+    std::vector<std::int32_t> m_at;     // band of row i << m_shift
 };
 
 /// The split run_row_bands uses for `height` rows on `threads` threads.

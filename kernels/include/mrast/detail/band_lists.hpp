@@ -88,12 +88,13 @@ struct BandLists {
             m_start.resize(bands + 1);
             m_slice_cursor.assign(slice_count * bands, 0);
             m_slice_others.assign(slice_count, 0);
+            m_locator.prepare(plan);
         } catch (const std::bad_alloc &) {
             return Status::OutOfMemory;
         }
 
         // Pass 1: band ranges, counted per slice.
-        Pass1 p1{this, &batch, &plan, f0, all_touched, y_lo, y_hi, bands, key_x0, key_columns, point_raster};
+        Pass1 p1{this, &batch, f0, all_touched, y_lo, y_hi, bands, key_x0, key_columns, point_raster};
         Status st = run_slices(slices, list_threads, &Pass1::call, &p1);
         if (st != Status::Ok) return st;
         m_only_points = !m_point.empty() &&
@@ -145,6 +146,7 @@ struct BandLists {
 private:
     /// Per slice, its features other than lone points (with point pixels).
     std::vector<std::size_t> m_slice_others;
+    BandLocator m_locator;  // the plan's band_of, kept while the plan is the same
 
     /// resize() without the doubling: a vector grown for a larger chunk
     /// holds no more than that chunk needs (doubling made the old and the
@@ -186,7 +188,6 @@ private:
     struct Pass1 {
         BandLists *self;
         const GeometryBatch *batch;
-        const RowBandPlan *plan;
         std::size_t f0;
         bool all_touched;
         std::int64_t y_lo, y_hi;
@@ -227,7 +228,7 @@ private:
                         r[1] = -1;
                         if (point_pixel(p.batch->x[v], p.batch->y[v], p.point_raster, px.col, px.row) &&
                             px.row >= p.y_lo && px.row <= p.y_hi) {
-                            r[0] = r[1] = p.plan->band_of(static_cast<std::int32_t>(px.row - p.y_lo));
+                            r[0] = r[1] = p.self->m_locator.band_of(static_cast<std::int32_t>(px.row - p.y_lo));
                             ++counts[static_cast<std::size_t>(r[0])];
                         }
                         continue;
@@ -244,8 +245,8 @@ private:
                     r[1] = -1;
                     continue;
                 }
-                r[0] = p.plan->band_of(static_cast<std::int32_t>(lo - p.y_lo));
-                r[1] = p.plan->band_of(static_cast<std::int32_t>(hi - p.y_lo));
+                r[0] = p.self->m_locator.band_of(static_cast<std::int32_t>(lo - p.y_lo));
+                r[1] = p.self->m_locator.band_of(static_cast<std::int32_t>(hi - p.y_lo));
                 for (std::int32_t k = r[0]; k <= r[1]; ++k) ++counts[static_cast<std::size_t>(k)];
             }
             std::copy(counts.begin(), counts.end(),
