@@ -150,6 +150,13 @@ TEST(BandListsPoints, OtherFeaturesGoThroughTheirCoverage) {
     EXPECT_EQ(lists.m_point[50].row, detail::BandLists::kNotAPoint);
     EXPECT_EQ(lists.m_point[51].row, detail::BandLists::kNotAPoint);
 
+    // A chunk without lone points keeps no pixels.
+    const MergeScene no_points({rect(1, 1, 9, 7, {2.0}), rect(3, 2, 5, 20, {1.0})}, 1);
+    ASSERT_EQ(lists.build(no_points.batch(), 0, false, plan, 0, kH - 1, 2, f1, 0, 0, RasterSize{kW, kH}),
+              Status::Ok);
+    EXPECT_TRUE(lists.m_point.empty());
+    EXPECT_FALSE(lists.m_only_points);
+
     // Without point pixels asked for, nothing is resolved.
     ASSERT_EQ(lists.build(scene.batch(), 0, false, plan, 0, kH - 1, 2, f1), Status::Ok);
     EXPECT_TRUE(lists.m_point.empty());

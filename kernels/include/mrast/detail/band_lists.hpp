@@ -71,6 +71,8 @@ struct BandLists {
     /// [key_x0, key_x0 + key_columns). `point_raster` not empty: also the
     /// point pixels (m_point) in a raster of that size (whose rows y_lo ..
     /// y_hi the window holds); points then list in exactly their pixel's band.
+    /// (Only for chunks where a sample finds lone points: m_point is empty
+    /// otherwise, and every feature goes through its coverage.)
     Status build(const GeometryBatch &batch, std::size_t f0, bool all_touched,
                  const RowBandPlan &plan, std::int64_t y_lo, std::int64_t y_hi, int threads,
                  std::size_t &f1, std::int64_t key_x0 = 0, std::int64_t key_columns = 0,
@@ -80,6 +82,9 @@ struct BandLists {
         std::size_t count = std::min(n - f0, kChunkFeatures);
         const int list_threads = count < kParallelListFeatures ? 1 : threads;
         const RowBandPlan slices = plan_row_bands(static_cast<std::int32_t>(count), list_threads);
+        // A chunk without lone points (a sample of it) keeps no point pixels:
+        // 8 bytes a feature for nothing.
+        if (point_raster.width > 0 && !has_lone_points(batch, f0, count)) point_raster = RasterSize{0, 0};
         const auto slice_count = static_cast<std::size_t>(slices.count);
         try {
             m_bands_of.resize(2 * count);
@@ -144,6 +149,16 @@ struct BandLists {
     }
 
 private:
+    /// True if one of 64 features spread over the chunk is a lone point.
+    static bool has_lone_points(const GeometryBatch &batch, std::size_t f0, std::size_t count) noexcept {
+        constexpr std::size_t kSamples = 64;
+        for (std::size_t i = 0; i < std::min(count, kSamples); ++i) {
+            std::size_t v = 0;
+            if (lone_point_vertex(batch, f0 + i * count / std::min(count, kSamples), v)) return true;
+        }
+        return false;
+    }
+
     /// Per slice, its features other than lone points (with point pixels).
     std::vector<std::size_t> m_slice_others;
     BandLocator m_locator;  // the plan's band_of, kept while the plan is the same
