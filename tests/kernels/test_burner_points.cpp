@@ -163,6 +163,29 @@ TEST(BandListsPoints, OtherFeaturesGoThroughTheirCoverage) {
     EXPECT_FALSE(lists.m_only_points);
 }
 
+TEST(BurnerPoints, PointsTheSampleMissesStillBurn) {
+    // 200 rectangles and two points the 64-feature sample skips (it looks at
+    // features 0, 3, 6, ...): they go through feature_coverage.
+    std::vector<MergeFeature> features;
+    for (int i = 0; i < 200; ++i) features.push_back(rect(i % 10, i % 7, i % 10 + 3, i % 7 + 2, {1.0 + i}));
+    features[1] = point(30.5, 20.5, {1000.0});
+    features[2] = point(2.5, 1.5, {0.25});
+    const MergeScene scene(features, 1);
+    detail::BandLists lists;
+    std::size_t f1 = 0;
+    const RowBandPlan plan = plan_row_bands(kH, 2);
+    ASSERT_EQ(lists.build(scene.batch(), 0, false, plan, 0, kH - 1, 2, f1, 0, 0, RasterSize{kW, kH}), Status::Ok);
+    ASSERT_FALSE(lists.m_sampled_points);
+    ASSERT_TRUE(lists.m_point.empty());
+    const MergeScene with_z(features, 1, true);  // looks for lone points
+    for (MergeMode mode : {MergeMode::Last, MergeMode::Sum, MergeMode::Mean}) {
+        const std::vector<double> got = burn_tiled(scene, mode, 2, false);
+        EXPECT_EQ(got[20 * kW + 30], 1000.0);  // alone on its pixel
+        EXPECT_EQ(std::memcmp(got.data(), burn_tiled(with_z, mode, 2, false).data(), got.size() * sizeof(double)), 0)
+            << merge_mode_name(mode);
+    }
+}
+
 TEST(BurnerPoints, ShortCutGivesEveryModesPixels) {
     const std::vector<MergeFeature> pts = scattered_points(13, 4000);
     const MergeScene fast(pts, 1);

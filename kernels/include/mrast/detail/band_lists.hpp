@@ -59,6 +59,9 @@ struct BandLists {
     static constexpr std::int32_t kNotAPoint = INT32_MIN;
     std::vector<PointPixel> m_point;
     bool m_only_points = false;
+    /// Whether a sample of the chunk (64 features spread over it) found a
+    /// lone point; without, m_point is left empty.
+    bool m_sampled_points = false;
     /// With keys asked for: per feature of the chunk, the column bucket of
     /// its first vertex (0 .. kKeyBuckets - 1), for walks in any order.
     std::vector<std::uint16_t> m_key;
@@ -84,7 +87,8 @@ struct BandLists {
         const RowBandPlan slices = plan_row_bands(static_cast<std::int32_t>(count), list_threads);
         // A chunk without lone points (a sample of it) keeps no point pixels:
         // 8 bytes a feature for nothing.
-        if (point_raster.width > 0 && !has_lone_points(batch, f0, count)) point_raster = RasterSize{0, 0};
+        m_sampled_points = has_lone_points(batch, f0, count);
+        if (!m_sampled_points) point_raster = RasterSize{0, 0};
         const auto slice_count = static_cast<std::size_t>(slices.count);
         try {
             m_bands_of.resize(2 * count);
