@@ -4,10 +4,12 @@
 //                 [--repeat R] [--threads T] [--workloads a,b,...]
 //                 [--ours-only 1]   (skips GDAL: for A/B runs of our side)
 //                 [--prefault-gdal 0]  (GDAL's fresh buffer faults in on its clock)
+//                 [--alternate 1]  (GDAL and ours take turns)
 //
 // For each workload it times GDALRasterizeGeometries into a MEM dataset
 // (REPLACE = last, ADD = sum) and our Burner into a plain buffer of the same
-// type, checks that the pixels agree where GDAL has the mode, and prints the
+// type (all GDAL runs, then all of ours; with --alternate 1 they take
+// turns: GDAL, ours, GDAL, ours, ...), checks that the pixels agree where GDAL has the mode, and prints the
 // median times, the ratio, and our peak bytes per output pixel (the output
 // itself plus the scratch our allocation counter saw). Fixed seeds.
 
@@ -145,12 +147,12 @@ struct Workload
 // 2026-11-25 22:50 GDAL's page faults were timed: up to 20% of its time).
 bool g_prefault_gdal = true;
 
-double time_gdal(const Workload &w, int size, int repeat, std::vector<double> &out)
+/* One GDALRasterizeGeometries run; its output goes to `out` when asked. */
+double time_gdal(const Workload &w, int size, std::vector<double> *out)
 {
-    std::vector<double> times;
     const char *merge = w.mode == mrast::MergeMode::Sum ? "ADD" : "REPLACE";
     std::vector<double> burn(w.scene->geoms.size(), 1.0);
-    for (int r = 0; r < repeat; r++)
+    double seconds = 0.0;
     {
         GDALDatasetH ds = GDALCreate(GDALGetDriverByName("MEM"), "", size, size, 1, GDT_Float64, nullptr);
         double gt[6] = {0, 1, 0, 0, 0, 1};
@@ -172,12 +174,12 @@ double time_gdal(const Workload &w, int size, int repeat, std::vector<double> &o
         const auto t0 = Clock::now();
         GDALRasterizeGeometries(ds, 1, &band, static_cast<int>(w.scene->geoms.size()), w.scene->geoms.data(),
                                 nullptr, nullptr, burn.data(), opts, nullptr, nullptr);
-        times.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+        seconds = std::chrono::duration<double>(Clock::now() - t0).count();
         CSLDestroy(opts);
-        if (r == repeat - 1)
+        if (out != nullptr)
         {
-            out.assign(static_cast<std::size_t>(size) * size, 0.0);
-            if (GDALRasterIO(GDALGetRasterBand(ds, 1), GF_Read, 0, 0, size, size, out.data(), size, size,
+            out->assign(static_cast<std::size_t>(size) * size, 0.0);
+            if (GDALRasterIO(GDALGetRasterBand(ds, 1), GF_Read, 0, 0, size, size, out->data(), size, size,
                              GDT_Float64, 0, 0) != CE_None)
             {
                 std::fprintf(stderr, "reading GDAL's output failed\n");
@@ -186,7 +188,7 @@ double time_gdal(const Workload &w, int size, int repeat, std::vector<double> &o
         }
         GDALClose(ds);
     }
-    return median(times);
+    return seconds;
 }
 
 struct OursResult
@@ -196,13 +198,12 @@ struct OursResult
     long long scratch_peak;
 };
 
-OursResult time_ours(const Workload &w, int size, int repeat, int threads, std::vector<double> &buf)
+/* One run of ours (end to end, kernel, peak scratch bytes). */
+OursResult time_ours(const Workload &w, int size, int threads, std::vector<double> &buf)
 {
-    std::vector<double> tot, ker;
-    long long peak = 0;
+    OursResult result{};
     // One burn value per feature, as GDALRasterizeGeometries takes them.
     const std::vector<double> burn(w.scene->geoms.size(), 1.0);
-    for (int r = 0; r < repeat; r++)
     {
         std::fill(buf.begin(), buf.end(), 0.0);
         const auto t0 = Clock::now();
@@ -235,11 +236,11 @@ OursResult time_ours(const Workload &w, int size, int repeat, int threads, std::
         }
         g_counting = false;
         const auto t2 = Clock::now();
-        peak = std::max(peak, g_peak.load());
-        tot.push_back(std::chrono::duration<double>(t2 - t0).count());
-        ker.push_back(std::chrono::duration<double>(t2 - t1).count());
+        result.scratch_peak = g_peak.load();
+        result.seconds_total = std::chrono::duration<double>(t2 - t0).count();
+        result.seconds_kernel = std::chrono::duration<double>(t2 - t1).count();
     }
-    return {median(tot), median(ker), peak};
+    return result;
 }
 
 }  // namespace
@@ -248,7 +249,7 @@ int main(int argc, char **argv)
 {
     int size = 4096, npoly = 100000, nline = 100000, npoint = 1000000, repeat = 3, threads = 0;
     std::string only;
-    bool ours_only = false;
+    bool ours_only = false, alternate = false;
     for (int i = 1; i + 1 < argc; i += 2)
     {
         const std::string a = argv[i];
@@ -261,6 +262,7 @@ int main(int argc, char **argv)
         else if (a == "--threads") threads = v;
         else if (a == "--workloads") only = argv[i + 1];
         else if (a == "--ours-only") ours_only = v != 0;
+        else if (a == "--alternate") alternate = v != 0;
         else if (a == "--prefault-gdal") g_prefault_gdal = v != 0;
     }
     GDALAllRegister();
@@ -287,8 +289,30 @@ int main(int argc, char **argv)
     {
         if (!only.empty() && only.find(w.name) == std::string::npos)
             continue;
-        const double tg = ours_only ? 0.0 : time_gdal(w, size, repeat, ref);
-        const OursResult o = time_ours(w, size, repeat, threads, buf);
+        // By default GDAL's runs come first, then ours (each side then runs
+        // after itself, warm); --alternate 1 makes them take turns, so that
+        // both see the shared machine in the same state and each of our
+        // runs follows one of GDAL's.
+        std::vector<double> gdal_s, total_s, kernel_s;
+        long long peak = 0;
+        auto ours_once = [&]
+        {
+            const OursResult run = time_ours(w, size, threads, buf);
+            total_s.push_back(run.seconds_total);
+            kernel_s.push_back(run.seconds_kernel);
+            peak = std::max(peak, run.scratch_peak);
+        };
+        for (int r = 0; r < repeat; r++)
+        {
+            if (!ours_only)
+                gdal_s.push_back(time_gdal(w, size, r == repeat - 1 ? &ref : nullptr));
+            if (alternate)
+                ours_once();
+        }
+        for (int r = 0; r < repeat && !alternate; r++)
+            ours_once();
+        const double tg = ours_only ? 0.0 : median(gdal_s);
+        const OursResult o{median(total_s), median(kernel_s), peak};
         long long diff = -1;  // not compared
         if (!ours_only)
         {
