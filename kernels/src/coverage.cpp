@@ -79,18 +79,7 @@ void sort_spans(const std::vector<Span> &raw, std::vector<Span> &sorted,
     std::size_t begin = 0;
     for (std::size_t r = 0; r < rows; ++r) {
         const std::size_t end = slots[r];
-        Span *row = sorted.data();
-        if (end - begin > 32) {
-            std::sort(row + begin, row + end, span_less);
-        } else {
-            for (std::size_t i = begin + 1; i < end; ++i) {
-                const Span v = row[i];
-                std::size_t j = i;
-                for (; j > begin && row[j - 1].x0 > v.x0; --j)
-                    row[j] = row[j - 1];
-                row[j] = v;
-            }
-        }
+        detail::sort_row_spans(sorted.data() + begin, sorted.data() + end);
         begin = end;
     }
 }
@@ -415,6 +404,9 @@ void feature_coverage(const GeometryBatch &batch, std::size_t feature, RasterSiz
         finish_union(plain, ws, out);
         return;
     }
+    if (!all_touched && batch.z == nullptr &&
+        detail::line_feature_spans(batch, feature, size, row_begin, row_end, ws, out))
+        return;
     rasterize_parts(batch, feature, size, all_touched, sink, ws);
     finish_union(sink, ws, out);
 }

@@ -2,6 +2,7 @@
 // Private pieces shared by the coverage rasterizers (polygon_fill.cpp,
 // line_bresenham.cpp, line_all_touched.cpp, coverage.cpp). Not installed.
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -161,6 +162,54 @@ using rules::ZSource;
 /// GDALdllImageLine on one line string (every segment, Bresenham between
 /// floored end points, end point of a segment only burnt on the last one).
 void bresenham_line(const RingView &ring, const ZSource &z, RasterSize size, SpanSink &sink);
+
+/// The spans of a feature made only of Line parts, without Z, under the
+/// centre rule, in rows [row_begin, row_end) (line_buckets.cpp): disjoint,
+/// sorted by (y, x0), as feature_coverage() gives them. False (and `out`
+/// untouched) for any other feature.
+bool line_feature_spans(const GeometryBatch &batch, std::size_t feature, RasterSize size,
+                        std::int32_t row_begin, std::int32_t row_end, CoverageWorkspace &ws,
+                        std::vector<Span> &out);
+
+/// Sorts one row's spans by x0: an insertion sort for the usual handful,
+/// std::sort past 32.
+inline void sort_row_spans(Span *begin, Span *end) noexcept
+{
+    if (end - begin > 32) {
+        std::sort(begin, end, [](const Span &a, const Span &b) { return a.x0 < b.x0; });
+        return;
+    }
+    for (Span *i = begin + 1; i < end; ++i) {
+        const Span v = *i;
+        Span *j = i;
+        for (; j > begin && j[-1].x0 > v.x0; --j)
+            *j = j[-1];
+        *j = v;
+    }
+}
+
+/// Appends the union of one row's spans, sorted by x0, to `out`: spans that
+/// overlap or touch become one. Each run is copied from the span opening it
+/// and its end patched: a Span built from scalars went through the stack,
+/// and loading it back whole after narrower stores stalled on store
+/// forwarding.
+inline void append_row_union(const Span *begin, const Span *end, std::vector<Span> &out)
+{
+    const Span *open = begin;
+    std::int32_t x1 = begin->x1;
+    for (const Span *sp = begin + 1; sp < end; ++sp) {
+        if (static_cast<std::int64_t>(sp->x0) <= static_cast<std::int64_t>(x1) + 1) {
+            x1 = std::max(x1, sp->x1);
+            continue;
+        }
+        out.push_back(*open);
+        out.back().x1 = x1;
+        open = sp;
+        x1 = sp->x1;
+    }
+    out.push_back(*open);
+    out.back().x1 = x1;
+}
 
 /// GDALdllImageLineAllTouched on one line string / ring. `intersect_only`
 /// is GDAL's bIntersectOnly (true for polygon rings): segments lying within

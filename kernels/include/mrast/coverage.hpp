@@ -35,6 +35,7 @@ struct CoverageWorkspace {
     std::vector<Span> sorted;              // union: raw bucketed by row
     std::vector<std::int64_t> keys;        // union with varying Z: order + heap
     std::vector<std::size_t> row_slots;    // per-row counts, then bucket cursors
+    std::vector<std::size_t> row_ends;     // lines: where each row's bucket is filled to
     std::vector<std::int32_t> cells;       // polygon crossings bucketed by row
     std::vector<detail::FillEdge> edges;   // polygon edges of one part
     std::vector<std::uint64_t> bits;       // union of a small feature: its bounding box
