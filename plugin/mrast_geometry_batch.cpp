@@ -502,8 +502,69 @@ void RunTasks(int nWorkers, std::size_t nTasks, const Fn &fnTask)
         std::rethrow_exception(pError);
 }
 
+/* A geometry that is one non-empty point: one part, one ring, one vertex,
+ * exactly what WalkGeometry() makes of it. */
+const OGRPoint *LonePoint(const OGRGeometry *poGeom)
+{
+    if (poGeom == nullptr || FlatType(*poGeom) != wkbPoint)
+        return nullptr;
+    const OGRPoint *poPoint = poGeom->toPoint();
+    return poPoint->OGRPoint::IsEmpty() ? nullptr : poPoint;
+}
+
+/* Input made of points only (a point layer): feature i is part, ring and
+ * vertex i of the append, so one pass writes every array, without the
+ * counting pass (over 1M points, each pass is a walk over 1M heap objects).
+ * Returns false, with the arrays as they were, once a feature turns out to
+ * be anything else; the two passes then take over. */
+bool AppendLonePoints(mrast::GeometryArrays &oArrays, bool bWithZ,
+                      const GeometryList &oGeoms, std::size_t nCount,
+                      const double *padfBurn, int nWorkers,
+                      const std::vector<FeatureChunk> &aoChunks)
+{
+    const mrast::GeometryArrays::Sizes oBefore = oArrays.sizes();
+    const mrast::GeometrySlots oSlots =
+        oArrays.grow(mrast::GeometryCounts{nCount, nCount, nCount, nCount}, bWithZ);
+    const std::size_t nBands = static_cast<std::size_t>(oSlots.band_count);
+    std::atomic<bool> bAllPoints{true};
+    RunTasks(nWorkers, aoChunks.size(),
+             [&](std::size_t iChunk)
+             {
+                 const FeatureChunk &oChunk = aoChunks[iChunk];
+                 std::copy(padfBurn + oChunk.iBegin * nBands,
+                           padfBurn + oChunk.iEnd * nBands,
+                           oSlots.burn + oChunk.iBegin * nBands);
+                 for (std::size_t i = oChunk.iBegin; i < oChunk.iEnd; i++)
+                 {
+                     PrefetchAhead(oGeoms, i, oChunk.iEnd);
+                     const OGRPoint *poPoint = LonePoint(oGeoms[i]);
+                     if (poPoint == nullptr ||
+                         ((i & 1023) == 0 &&
+                          !bAllPoints.load(std::memory_order_relaxed)))
+                     {
+                         bAllPoints.store(false, std::memory_order_relaxed);
+                         return;
+                     }
+                     // As FeatureWriter::Point() and SlotOutput write it.
+                     oSlots.feature_part_ends[i] = oSlots.first.parts + i + 1;
+                     oSlots.part_kind[i] = mrast::PartKind::Points;
+                     oSlots.part_ring_ends[i] = oSlots.first.rings + i + 1;
+                     oSlots.ring_vertex_ends[i] = oSlots.first.vertices + i + 1;
+                     oSlots.x[i] = poPoint->getX();
+                     oSlots.y[i] = poPoint->getY();
+                     if (oSlots.z != nullptr)
+                         oSlots.z[i] = poPoint->getZ();
+                 }
+             });
+    if (bAllPoints.load())
+        return true;
+    oArrays.rollback(oBefore);
+    return false;
+}
+
 /* AddFeatures(): count the chunks (in parallel), place them (prefix sum),
- * grow every array once, write the chunks in place (in parallel). */
+ * grow every array once, write the chunks in place (in parallel). Points
+ * only: one pass (AppendLonePoints). */
 void AppendInBulk(mrast::GeometryArrays &oArrays, bool bWithZ,
                   const GeometryList &oGeoms, std::size_t nCount,
                   const double *padfBurn, int nThreads)
@@ -512,6 +573,12 @@ void AppendInBulk(mrast::GeometryArrays &oArrays, bool bWithZ,
         return;
     const int nWorkers = BuilderThreadCount(nCount, nThreads);
     std::vector<FeatureChunk> aoChunks = SplitIntoChunks(nCount, nWorkers);
+    // The first and last features decide whether the one pass is tried.
+    if (LonePoint(oGeoms[0]) != nullptr &&
+        LonePoint(oGeoms[nCount - 1]) != nullptr &&
+        AppendLonePoints(oArrays, bWithZ, oGeoms, nCount, padfBurn, nWorkers,
+                         aoChunks))
+        return;
     RunTasks(nWorkers, aoChunks.size(),
              [&](std::size_t i) { CountChunk(oGeoms, aoChunks[i]); });
     mrast::GeometryCounts oTotal;

@@ -508,6 +508,62 @@ TEST(GeometryBatch, BulkAppendsAfterOneByOneAndAfterClear)
     }
 }
 
+/* Points only (a point layer) take one pass (AppendLonePoints); a feature
+ * of another kind, wherever it is, sends the whole append back to the two
+ * passes, with the arrays as before. Same bytes as the reference always,
+ * also after features already held. */
+TEST(GeometryBatch, PointLayersInOnePassAndBackToTwo)
+{
+    std::mt19937_64 oRng(4242);
+    std::uniform_real_distribution<double> oCoord(-50.0, 50.0);
+    for (const bool b3D : {false, true})
+    {
+        for (const std::size_t nIntruder : {std::size_t{0}, std::size_t{1}, std::size_t{9000},
+                                            std::size_t{19998}})
+        {
+            SCOPED_TRACE(std::string(b3D ? "with Z" : "2D") + ", intruder at " +
+                         std::to_string(nIntruder));
+            constexpr std::size_t kCount = 20000;
+            constexpr int kBands = 2;
+            Scene oScene;
+            for (std::size_t i = 0; i < kCount; i++)
+            {
+                std::unique_ptr<OGRGeometry> poGeom;
+                if (nIntruder != 0 && i == nIntruder)
+                    poGeom.reset(new OGRPoint());  // empty: no part at all
+                else if (nIntruder != 0 && i == nIntruder + 1)
+                {
+                    auto *poLine = new OGRLineString();
+                    poLine->addPoint(1.0, 2.0);
+                    poLine->addPoint(3.0, 4.0);
+                    poGeom.reset(poLine);
+                }
+                else if (b3D)
+                    poGeom.reset(new OGRPoint(oCoord(oRng), oCoord(oRng), oCoord(oRng)));
+                else
+                    poGeom.reset(new OGRPoint(oCoord(oRng), oCoord(oRng)));
+                oScene.apoGeoms.push_back(poGeom.get());
+                oScene.apoOwned.push_back(std::move(poGeom));
+                for (int b = 0; b < kBands; b++)
+                    oScene.adfBurn.push_back(oCoord(oRng));
+            }
+            ReferenceBuilder oRef(kBands, b3D);
+            const std::size_t nHeld = 17;  // one by one first
+            for (std::size_t i = 0; i < kCount; i++)
+                oRef.AddFeature(oScene.apoGeoms[i], oScene.adfBurn.data() + kBands * i);
+            for (int nThreads : {1, 2, 7})
+            {
+                mrast_gdal::GeometryBatchBuilder oBuilder(kBands, b3D);
+                for (std::size_t i = 0; i < nHeld; i++)
+                    oBuilder.AddFeature(oScene.apoGeoms[i], oScene.adfBurn.data() + kBands * i);
+                oBuilder.AddFeatures(oScene.apoGeoms.data() + nHeld, kCount - nHeld,
+                                     oScene.adfBurn.data() + kBands * nHeld, nThreads);
+                ExpectSameBatch(oRef.View(), oBuilder.View());
+            }
+        }
+    }
+}
+
 /* Curves are linearised on the worker threads: with a thread-local
  * OGR_ARC_STEPSIZE (Python's gdal.config_option() default), they must
  * still linearise as the calling thread would. */

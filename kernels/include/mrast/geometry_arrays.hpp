@@ -251,6 +251,27 @@ class GeometryArrays {
                (m_x.size() + m_y.size() + m_z.size() + m_burn.size()) * sizeof(double);
     }
 
+    /// The length of every array: what rollback() returns to.
+    struct Sizes {
+        std::size_t feature_parts, part_kind, part_rings, ring_vertices, x, y, z, burn;
+    };
+    Sizes sizes() const noexcept {
+        return Sizes{m_feature_parts.size(), m_part_kind.size(), m_part_rings.size(), m_ring_vertices.size(),
+                     m_x.size(), m_y.size(), m_z.size(), m_burn.size()};
+    }
+    /// Drops whatever was appended since `s` was taken (a speculative
+    /// grow() that did not work out); capacity is kept.
+    void rollback(const Sizes &s) {
+        m_feature_parts.resize(s.feature_parts);
+        m_part_kind.resize(s.part_kind);
+        m_part_rings.resize(s.part_rings);
+        m_ring_vertices.resize(s.ring_vertices);
+        m_x.resize(s.x);
+        m_y.resize(s.y);
+        m_z.resize(s.z);
+        m_burn.resize(s.burn);
+    }
+
     void clear() {
         m_feature_parts.assign(1, 0);
         m_part_kind.clear();
