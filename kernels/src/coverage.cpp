@@ -127,20 +127,19 @@ void spans_from_bits(const std::uint64_t *bits, std::size_t rows, std::size_t wo
     }
 }
 
-/// Union when every span carries the same z: sort, merge overlapping or
-/// touching intervals.
+/// Union when every span carries the same z: sort, then merge overlapping
+/// or touching spans row by row (append_row_union, as the line buckets do).
 void union_uniform(const std::vector<Span> &raw, CoverageWorkspace &ws, std::vector<Span> &out)
 {
     sort_spans(raw, ws.sorted, ws.row_slots);
-    for (const Span &s : ws.sorted) {
-        if (!out.empty()) {
-            Span &last = out.back();
-            if (last.y == s.y && static_cast<std::int64_t>(s.x0) <= static_cast<std::int64_t>(last.x1) + 1) {
-                last.x1 = std::max(last.x1, s.x1);
-                continue;
-            }
-        }
-        out.push_back(s);
+    const Span *row = ws.sorted.data();
+    const Span *const end = row + ws.sorted.size();
+    while (row < end) {
+        const Span *row_end = row + 1;
+        while (row_end < end && row_end->y == row->y)
+            ++row_end;
+        detail::append_row_union(row, row_end, out);
+        row = row_end;
     }
 }
 
