@@ -440,13 +440,10 @@ bool try_difference_sum(const GeometryBatch &batch, const RasterView<T> *views, 
             const double *burn = batch.burn + f * static_cast<std::size_t>(band_count);
             for (int b = 0; b < band_count; ++b) {
                 const double value = count_mode ? 1.0 : burn[b];
-                // Two additions a span: the cells must be asked for far ahead.
-                constexpr std::size_t kAhead = 16;
-                for (std::size_t i = 0; i < std::min(count, kAhead); ++i) {
-                    DifferenceRows<T>::prefetch_span(views[b], spans[i]);
-                }
+                // No prefetch here: the walk asked for every span's two
+                // cells (prefetch_ends) one feature before this merge, and
+                // a point's when it entered the point queue.
                 for (std::size_t i = 0; i < count; ++i) {
-                    if (i + kAhead < count) DifferenceRows<T>::prefetch_span(views[b], spans[i + kAhead]);
                     if (rows.row(spans[i].y)) {
                         DifferenceRows<T>::add_span(views[b], spans[i], value);
                     } else {
