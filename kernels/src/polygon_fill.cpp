@@ -30,20 +30,53 @@ namespace detail {
 
 namespace {
 
-/// Small arrays of crossings (a row of a star polygon has 2, of a ragged
-/// one a handful): insertion sort beats std::sort's setup.
-void sort_crossings(std::int32_t *begin, std::int32_t *end) noexcept
+/// Orders a and b (min then max) without a branch: which edge of a row
+/// comes first is a coin toss, so a compare-and-jump mispredicts half the
+/// time.
+inline void order_pair(std::int32_t &a, std::int32_t &b) noexcept
 {
-    if (end - begin > 32) {
-        std::sort(begin, end);
+    const std::int32_t lo = std::min(a, b);
+    b = std::max(a, b);
+    a = lo;
+}
+
+/// Small arrays of crossings (a row of a star polygon has 2, of a ragged
+/// one a handful): sorting networks for 2 to 4 (most rows; branch-free),
+/// insertion sort up to 32, std::sort beyond.
+void sort_crossings(std::int32_t *c, std::size_t n) noexcept
+{
+    switch (n) {
+    case 0:
+    case 1:
+        return;
+    case 2:
+        order_pair(c[0], c[1]);
+        return;
+    case 3:
+        order_pair(c[0], c[1]);
+        order_pair(c[1], c[2]);
+        order_pair(c[0], c[1]);
+        return;
+    case 4:
+        order_pair(c[0], c[1]);
+        order_pair(c[2], c[3]);
+        order_pair(c[0], c[2]);
+        order_pair(c[1], c[3]);
+        order_pair(c[1], c[2]);
+        return;
+    default:
+        break;
+    }
+    if (n > 32) {
+        std::sort(c, c + n);
         return;
     }
-    for (std::int32_t *i = begin + 1; i < end; ++i) {
-        const std::int32_t v = *i;
-        std::int32_t *j = i;
-        for (; j > begin && j[-1] > v; --j)
-            *j = j[-1];
-        *j = v;
+    for (std::size_t i = 1; i < n; ++i) {
+        const std::int32_t v = c[i];
+        std::size_t j = i;
+        for (; j > 0 && c[j - 1] > v; --j)
+            c[j] = c[j - 1];
+        c[j] = v;
     }
 }
 
@@ -53,28 +86,37 @@ void sort_crossings(std::int32_t *begin, std::int32_t *end) noexcept
 /// per crossing; divpd does two in the same time). The same IEEE
 /// operations in the same order, and maxpd / minpd / roundpd / cvttpd give
 /// round_crossing's clamp (NaN passes), floor and NaN -> INT_MIN, so the
-/// bits equal the scalar rule's.
+/// bits equal the scalar rule's. An odd last row goes through the same
+/// vector steps (one lane kept): the scalar rule's NaN and clamp branches
+/// cost more than the spare lane.
 void edge_crossings(const rules::OrientedEdge &e, std::int64_t y0, std::size_t n, std::size_t *cursor,
                     std::int32_t *cells) noexcept
 {
-    std::size_t r = 0;
 #if defined(__SSE4_1__)
     const __m128d y1 = _mm_set1_pd(e.y1), dx = _mm_set1_pd(e.dx), dy = _mm_set1_pd(e.dy);
     const __m128d x1 = _mm_set1_pd(e.x1), half = _mm_set1_pd(0.5);
     const __m128d lo = _mm_set1_pd(rules::kIntMin), hi = _mm_set1_pd(rules::kIntMax);
-    for (; r + 1 < n; r += 2) {
-        const double c0 = static_cast<double>(y0 + static_cast<std::int64_t>(r)) + 0.5;
-        const double c1 = static_cast<double>(y0 + static_cast<std::int64_t>(r) + 1) + 0.5;
+    auto crossings_at = [&](double c0, double c1) {
         const __m128d c = _mm_set_pd(c1, c0);
         const __m128d t = _mm_add_pd(_mm_div_pd(_mm_mul_pd(_mm_sub_pd(c, y1), dx), dy), x1);
         const __m128d clamped = _mm_min_pd(hi, _mm_max_pd(lo, t));
-        const __m128i v = _mm_cvttpd_epi32(_mm_floor_pd(_mm_add_pd(clamped, half)));
+        return _mm_cvttpd_epi32(_mm_floor_pd(_mm_add_pd(clamped, half)));
+    };
+    std::size_t r = 0;
+    for (; r + 1 < n; r += 2) {
+        const double c0 = static_cast<double>(y0 + static_cast<std::int64_t>(r)) + 0.5;
+        const __m128i v = crossings_at(c0, c0 + 1.0);  // exact: |row| < 2^31
         cells[cursor[r]++] = _mm_cvtsi128_si32(v);
         cells[cursor[r + 1]++] = _mm_extract_epi32(v, 1);
     }
-#endif
-    for (; r < n; ++r)
+    if (r < n) {
+        const double c0 = static_cast<double>(y0 + static_cast<std::int64_t>(r)) + 0.5;
+        cells[cursor[r]++] = _mm_cvtsi128_si32(crossings_at(c0, c0));
+    }
+#else
+    for (std::size_t r = 0; r < n; ++r)
         cells[cursor[r]++] = rules::edge_crossing(e, y0 + static_cast<std::int64_t>(r));
+#endif
 }
 
 }  // namespace
@@ -168,7 +210,7 @@ void fill_polygon(const PolygonView &polygon, double z, RasterSize size, SpanSin
     std::size_t begin = 0;
     for (std::size_t r = 0; r < rows; ++r) {
         const std::size_t end = slots[r];
-        sort_crossings(c + begin, c + end);
+        sort_crossings(c + begin, end - begin);
         const std::int64_t row = used_lo + static_cast<std::int64_t>(r);
         rules::pair_crossings(c + begin, end - begin, width,
                               [&](std::int64_t x0, std::int64_t x1) { sink.run(row, x0, x1, z); });

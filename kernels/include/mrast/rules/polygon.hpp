@@ -63,20 +63,27 @@ MRAST_HD inline std::int32_t edge_crossing(const OrientedEdge &e, std::int64_t y
 }
 
 /// The rows in [row_lo, row_hi] whose centre the edge crosses, as
-/// [first, last]; false when there are none. The estimate is widened by one
-/// row on each side, then GDAL's predicate trims it; it is monotone in y,
-/// so the rows in between all satisfy it.
+/// [first, last]; false when there are none. The estimate (the first row
+/// whose centre is at or below y1, the last one whose centre is above y2)
+/// is exact but for rounding in y - 0.5; GDAL's predicate then moves each
+/// end to its true row. It is monotone in y, so the rows in between all
+/// satisfy it. The estimate used to start a row or two out and step in;
+/// those steps were the fill's most mispredicted branches.
 MRAST_HD inline bool edge_rows(const OrientedEdge &e, std::int64_t row_lo, std::int64_t row_hi,
                                std::int64_t &y_first, std::int64_t &y_last) noexcept {
-    double first = floor_fast(e.y1 - 0.5) - 1.0;
-    double last = floor_fast(e.y2 - 0.5) + 1.0;
+    double first = floor_fast(e.y1 - 0.5) + 1.0;
+    double last = floor_fast(e.y2 - 0.5);
     if (first < static_cast<double>(row_lo)) first = static_cast<double>(row_lo);
     if (last > static_cast<double>(row_hi)) last = static_cast<double>(row_hi);
-    if (!(first <= last)) return false;
+    if (!(first <= last + 1.0)) return false;
     y_first = static_cast<std::int64_t>(first);
     y_last = static_cast<std::int64_t>(last);
-    while (y_first <= y_last && !(static_cast<double>(y_first) + 0.5 >= e.y1)) ++y_first;
-    while (y_last >= y_first && !(static_cast<double>(y_last) + 0.5 < e.y2)) --y_last;
+    auto at_or_below_y1 = [&e](std::int64_t y) { return static_cast<double>(y) + 0.5 >= e.y1; };
+    auto above_y2 = [&e](std::int64_t y) { return static_cast<double>(y) + 0.5 < e.y2; };
+    while (y_first > row_lo && at_or_below_y1(y_first - 1)) --y_first;
+    while (y_first <= y_last && !at_or_below_y1(y_first)) ++y_first;
+    while (y_last < row_hi && above_y2(y_last + 1)) ++y_last;
+    while (y_last >= y_first && !above_y2(y_last)) --y_last;
     return y_first <= y_last;
 }
 
