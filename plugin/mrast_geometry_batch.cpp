@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <mutex>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "cpl_conv.h"
 #include "cpl_string.h"
@@ -142,10 +144,77 @@ WalkTarget ResolveFeature(const OGRGeometry *poGeom,
     return oTarget;
 }
 
+/* Where a simple curve keeps its vertices, to prefetch them. The array is a
+ * protected member of OGRSimpleCurve (in every GDAL 3 header), read through
+ * a member pointer that only a derived class may name. */
+const void *PointsOf(const OGRSimpleCurve &oCurve)
+{
+    struct Access : OGRSimpleCurve
+    {
+        static OGRRawPoint *OGRSimpleCurve::*Member()
+        {
+            return &Access::paoPoints;
+        }
+    };
+    return oCurve.*Access::Member();
+}
+
+/* The memory pass 2 reads per feature beyond the geometry object itself (a
+ * polygon's ring array, its rings and their vertices; a line's vertices),
+ * noted by pass 1, which reaches it anyway, and asked for a few features
+ * ahead in pass 2: each is a separate heap block behind a pointer, which
+ * the hardware prefetcher cannot follow, and their misses were most of
+ * pass 2 (polygons: isClockwise(), the first to read the vertices, was
+ * its hottest function). Polygons: pass 2 10.4 -> 5 ms on 2 threads for
+ * 100k, pass 1 2.5 -> 4.3 ms. */
+class TouchList
+{
+  public:
+    /* Room for nFeatures polygons of one ring (array, ring, vertices). */
+    void Reserve(std::size_t nFeatures)
+    {
+        m_anBlocks.reserve(3 * nFeatures);
+        m_anEnd.reserve(nFeatures);
+    }
+    void Add(const void *p, std::size_t nBytes)
+    {
+        // Up to 8 lines: enough to start the hardware prefetcher on a
+        // long ring. The count (1 .. 8) is kept in the address's low 3
+        // bits: heap blocks are 16-aligned, and a prefetch of a line
+        // before an odd block's start would only be useless, never wrong.
+        const std::size_t nLines = std::min<std::size_t>(8, (nBytes + 63) / 64);
+        if (p != nullptr && nLines > 0)
+            m_anBlocks.push_back((reinterpret_cast<std::uintptr_t>(p) & ~kLineBits) |
+                                 (nLines - 1));
+    }
+    void EndFeature()
+    {
+        m_anEnd.push_back(m_anBlocks.size());
+    }
+    /* Feature k of the chunk (nothing past its end). */
+    void Prefetch(std::size_t k) const
+    {
+        if (k >= m_anEnd.size())
+            return;
+        for (std::size_t i = k == 0 ? 0 : m_anEnd[k - 1]; i < m_anEnd[k]; i++)
+        {
+            const char *p = reinterpret_cast<const char *>(m_anBlocks[i] & ~kLineBits);
+            for (std::uintptr_t j = 0; j <= (m_anBlocks[i] & kLineBits); j++)
+                __builtin_prefetch(p + 64 * j);
+        }
+    }
+
+  private:
+    static constexpr std::uintptr_t kLineBits = 7;
+    std::vector<std::uintptr_t> m_anBlocks;
+    std::vector<std::size_t> m_anEnd;  // per feature: end of its blocks
+};
+
 /* Pass 1: what a feature adds. */
 struct CountingSink
 {
     mrast::GeometryCounts oCounts;
+    TouchList *poTouch = nullptr;
 
     void Point(const OGRPoint &)
     {
@@ -158,17 +227,28 @@ struct CountingSink
         oCounts.parts++;
         oCounts.rings++;
         oCounts.vertices += static_cast<std::size_t>(CurveSize(oLine));
+        if (poTouch != nullptr)
+            poTouch->Add(PointsOf(oLine),
+                         sizeof(OGRRawPoint) * static_cast<std::size_t>(CurveSize(oLine)));
     }
     void Polygon(const OGRPolygon &oPoly)
     {
         oCounts.parts++;
+        if (poTouch != nullptr)
+            poTouch->Add(oPoly.begin(), sizeof(void *) * static_cast<std::size_t>(
+                                            oPoly.end() - oPoly.begin()));
         for (const auto *poRing : oPoly)
         {
             const int nPoints = CurveSize(*poRing);
+            if (poTouch != nullptr)
+                poTouch->Add(poRing, sizeof(*poRing));
             if (nPoints == 0)
                 continue;
             oCounts.rings++;
             oCounts.vertices += static_cast<std::size_t>(nPoints);
+            if (poTouch != nullptr)
+                poTouch->Add(PointsOf(*poRing),
+                             sizeof(OGRRawPoint) * static_cast<std::size_t>(nPoints));
         }
     }
 };
@@ -382,6 +462,7 @@ struct FeatureChunk
     // linearised once in pass 1, written in pass 2.
     std::vector<std::pair<std::size_t, std::unique_ptr<OGRGeometry>>>
         aoLinear;
+    TouchList oTouch;  // pass 1 notes, pass 2 prefetches
 };
 
 /* Geometries are separate heap objects reached through pointers, which the
@@ -399,6 +480,8 @@ void PrefetchAhead(const GeometryList &oGeoms, std::size_t i,
 void CountChunk(const GeometryList &oGeoms, FeatureChunk &oChunk)
 {
     CountingSink oSink;
+    oSink.poTouch = &oChunk.oTouch;
+    oChunk.oTouch.Reserve(oChunk.iEnd - oChunk.iBegin);
     for (std::size_t i = oChunk.iBegin; i < oChunk.iEnd; i++)
     {
         PrefetchAhead(oGeoms, i, oChunk.iEnd);
@@ -408,6 +491,7 @@ void CountChunk(const GeometryList &oGeoms, FeatureChunk &oChunk)
             oChunk.aoLinear.emplace_back(i, std::move(poLinear));
         if (oTarget.poGeom != nullptr)
             WalkGeometry(oTarget.poGeom, oTarget.eFlatType, oSink);
+        oChunk.oTouch.EndFeature();
     }
     oChunk.oCounts = oSink.oCounts;
     oChunk.oCounts.features = oChunk.iEnd - oChunk.iBegin;
@@ -422,9 +506,13 @@ void WriteChunk(const GeometryList &oGeoms, const double *padfBurn,
     SlotOutput oOutput(oSlots);
     FeatureWriter<SlotOutput> oWriter(oOutput);
     std::size_t iLinear = 0;
+    constexpr std::size_t kTouchAhead = 4;
+    for (std::size_t k = 0; k < kTouchAhead; k++)
+        oChunk.oTouch.Prefetch(k);
     for (std::size_t i = oChunk.iBegin; i < oChunk.iEnd; i++)
     {
         PrefetchAhead(oGeoms, i, oChunk.iEnd);
+        oChunk.oTouch.Prefetch(i - oChunk.iBegin + kTouchAhead);
         if (iLinear < oChunk.aoLinear.size() &&
             oChunk.aoLinear[iLinear].first == i)
         {
