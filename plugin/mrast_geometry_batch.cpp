@@ -477,6 +477,29 @@ void PrefetchAhead(const GeometryList &oGeoms, std::size_t i,
         __builtin_prefetch(oGeoms[i + kAhead]);
 }
 
+/* Pass 1's prefetch: the object further ahead, and for a polygon nearer
+ * ahead (its object arrived by then) its ring objects, where pass 1 reads
+ * the vertex counts: that read was two thirds of pass 1's time on star
+ * polygons (100k: 4.3 -> 3.4 ms on 2 threads). Pass 2 has the blocks
+ * noted in its TouchList. */
+void PrefetchRingsAhead(const GeometryList &oGeoms, std::size_t i,
+                        std::size_t iEnd)
+{
+    constexpr std::size_t kFar = 16, kNear = 6;
+    if (i + kFar < iEnd)
+        __builtin_prefetch(oGeoms[i + kFar]);
+    if (i + kNear < iEnd)
+    {
+        const OGRGeometry *poGeom = oGeoms[i + kNear];
+        if (poGeom != nullptr && FlatType(*poGeom) == wkbPolygon)
+        {
+            const OGRPolygon *poPoly = poGeom->toPolygon();
+            for (const auto *poRing : *poPoly)
+                __builtin_prefetch(poRing);
+        }
+    }
+}
+
 void CountChunk(const GeometryList &oGeoms, FeatureChunk &oChunk)
 {
     CountingSink oSink;
@@ -484,7 +507,7 @@ void CountChunk(const GeometryList &oGeoms, FeatureChunk &oChunk)
     oChunk.oTouch.Reserve(oChunk.iEnd - oChunk.iBegin);
     for (std::size_t i = oChunk.iBegin; i < oChunk.iEnd; i++)
     {
-        PrefetchAhead(oGeoms, i, oChunk.iEnd);
+        PrefetchRingsAhead(oGeoms, i, oChunk.iEnd);
         std::unique_ptr<OGRGeometry> poLinear;
         const WalkTarget oTarget = ResolveFeature(oGeoms[i], poLinear);
         if (oTarget.bLinearised)
