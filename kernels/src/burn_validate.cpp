@@ -7,11 +7,13 @@ namespace mrast {
 namespace detail {
 namespace {
 
+/// Without an exit per element the loop vectorises: for 1M points the three
+/// offset checks read 24 MB, and an early-exit loop ran at a fraction of
+/// memory speed.
 bool non_decreasing(const std::size_t *offsets, std::size_t begin, std::size_t end) noexcept {
-    for (std::size_t i = begin; i < end; ++i) {
-        if (offsets[i + 1] < offsets[i]) return false;
-    }
-    return true;
+    bool falls = false;
+    for (std::size_t i = begin; i < end; ++i) falls |= offsets[i + 1] < offsets[i];
+    return !falls;
 }
 
 }  // namespace
@@ -61,11 +63,11 @@ Status validate_batch(const GeometryBatch &batch, int band_count) noexcept {
     if (!non_decreasing(batch.part_ring_offsets, fp[0], fp[n])) return Status::InvalidArgument;
     const std::size_t r0 = batch.part_ring_offsets[fp[0]], r1 = batch.part_ring_offsets[fp[n]];
     if (!non_decreasing(batch.ring_vertex_offsets, r0, r1)) return Status::InvalidArgument;
+    bool unknown_kind = false;
     for (std::size_t p = fp[0]; p < fp[n]; ++p) {
-        if (static_cast<unsigned>(batch.part_kind[p]) > static_cast<unsigned>(PartKind::Polygon)) {
-            return Status::InvalidArgument;
-        }
+        unknown_kind |= static_cast<unsigned>(batch.part_kind[p]) > static_cast<unsigned>(PartKind::Polygon);
     }
+    if (unknown_kind) return Status::InvalidArgument;
     const bool has_vertices = batch.ring_vertex_offsets[r1] > batch.ring_vertex_offsets[r0];
     if (has_vertices && (batch.x == nullptr || batch.y == nullptr)) return Status::InvalidArgument;
     return Status::Ok;

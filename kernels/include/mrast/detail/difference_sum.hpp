@@ -108,6 +108,14 @@ inline void row_burn_totals(const GeometryBatch &batch, int band_count, bool cou
 /// Half the bounding-box area of the batch's polygon parts (roughly the
 /// pixels their fills cover), capped once it passes `enough`.
 inline double polygon_pixel_estimate(const GeometryBatch &batch, double enough) noexcept {
+    // Points and lines only: one scan of the part kinds (a byte each)
+    // instead of a walk through every feature's offsets.
+    const std::size_t p0 = batch.feature_count > 0 ? batch.feature_part_offsets[0] : 0;
+    const std::size_t p1 = batch.feature_count > 0 ? batch.feature_part_offsets[batch.feature_count] : 0;
+    if (std::none_of(batch.part_kind + p0, batch.part_kind + p1,
+                     [](PartKind k) { return k == PartKind::Polygon; })) {
+        return 0.0;
+    }
     double total = 0.0;
     for (std::size_t f = 0; f < batch.feature_count && total < enough; ++f) {
         for (std::size_t p = batch.feature_part_offsets[f]; p < batch.feature_part_offsets[f + 1]; ++p) {
