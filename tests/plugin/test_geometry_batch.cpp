@@ -7,17 +7,11 @@
 // multi-geometries, nested collections, curves, surfaces it ignores, empty
 // parts at every level, null geometries, 2D and 3D.
 //
-// MRAST_BUILDER_TIMING=1 also times the builder on the benchmark's scenes
-// (100k star polygons, 1M points; see bench/bench_vs_gdal.cpp).
+// Its timing on the benchmark's scenes: bench/bench_builder.
 
 #include <gtest/gtest.h>
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
-
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -25,7 +19,6 @@
 #include <memory>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "cpl_conv.h"
@@ -33,7 +26,6 @@
 #include "mrast/geometry_arrays.hpp"
 #include "mrast_geometry_batch.h"
 #include "ogr_geometry.h"
-#include "star_polygon.hpp"  // bench/: the benchmarks' star polygons
 
 namespace
 {
@@ -579,105 +571,6 @@ TEST(GeometryBatch, WorkersSeeThreadLocalConfigOptions)
                          oScene.adfBurn.data(), 7);
     CPLSetThreadLocalConfigOption("OGR_ARC_STEPSIZE", nullptr);
     ExpectSameBatch(oRef.View(), oBuilder.View());
-}
-
-/* ---- Timing (MRAST_BUILDER_TIMING=1) ----------------------------------- */
-
-std::unique_ptr<OGRGeometry> StarPolygon(std::mt19937_64 &rng, int size)
-{
-    OGRLinearRing ring;
-    mrast_bench::star_polygon(rng, size,
-                              [&](double x, double y) { ring.addPoint(x, y); });
-    ring.closeRings();
-    auto poly = std::make_unique<OGRPolygon>();
-    poly->addRing(&ring);
-    return poly;
-}
-
-/* "median (min)" of nRepeat runs, in ms: the minimum is the one to trust
- * on a machine shared with other work. */
-template <class Fn> std::string TimeMs(int nRepeat, Fn &&fn)
-{
-    std::vector<double> adf;
-    for (int r = 0; r < nRepeat; r++)
-    {
-        const auto t0 = std::chrono::steady_clock::now();
-        fn();
-        adf.push_back(std::chrono::duration<double, std::milli>(
-                          std::chrono::steady_clock::now() - t0)
-                          .count());
-    }
-    std::sort(adf.begin(), adf.end());
-    char szBuf[64];
-    snprintf(szBuf, sizeof(szBuf), "%.1f (%.1f)", adf[adf.size() / 2], adf[0]);
-    return szBuf;
-}
-
-TEST(GeometryBatch, Timing)
-{
-    if (std::getenv("MRAST_BUILDER_TIMING") == nullptr)
-        GTEST_SKIP() << "set MRAST_BUILDER_TIMING=1 to time the builder";
-    std::mt19937_64 rng(20261125);
-    std::vector<std::unique_ptr<OGRGeometry>> apoPolys, apoPoints;
-    for (int i = 0; i < 100000; i++)
-        apoPolys.push_back(StarPolygon(rng, 4096));
-    std::uniform_real_distribution<double> c(0, 4096);
-    for (int i = 0; i < 1000000; i++)
-        apoPoints.push_back(std::make_unique<OGRPoint>(c(rng), c(rng)));
-#ifdef __GLIBC__
-    // Both states of the heap: a fresh process's (every large array on
-    // fresh pages, whose faults cost as much as the building) and a warm
-    // one's (glibc reusing freed memory, as after a first call).
-    for (const bool bFreshPages : {true, false})
-    {
-        mallopt(M_MMAP_THRESHOLD, bFreshPages ? 128 * 1024 : 32 * 1024 * 1024);
-        mallopt(M_TRIM_THRESHOLD, bFreshPages ? 128 * 1024 : 1024 * 1024 * 1024);
-        std::printf("%s pages:\n", bFreshPages ? "fresh" : "reused");
-#else
-    {
-#endif
-    for (const auto *papo : {&apoPolys, &apoPoints})
-    {
-        std::vector<const OGRGeometry *> apoGeoms;
-        for (const auto &po : *papo)
-            apoGeoms.push_back(po.get());
-        const std::vector<double> adfBurn(apoGeoms.size(), 1.0);
-        const char *pszName = papo == &apoPolys ? "100k star polygons" : "1M points";
-        std::printf("%s, ms, median (min) of 9: reference (the builder before) %s",
-                    pszName,
-                    TimeMs(9,
-                           [&]
-                           {
-                               ReferenceBuilder o(1, false);
-                               for (const auto *po : apoGeoms)
-                                   o.AddFeature(po, adfBurn.data());
-                           })
-                        .c_str());
-        std::printf(", AddFeature loop %s",
-                    TimeMs(9,
-                           [&]
-                           {
-                               mrast_gdal::GeometryBatchBuilder o(1, false);
-                               for (const auto *po : apoGeoms)
-                                   o.AddFeature(po, adfBurn.data());
-                           })
-                        .c_str());
-        for (int nThreads : {1, 2, 4, 0})
-        {
-            std::printf(", AddFeatures(%d threads) %s", nThreads,
-                        TimeMs(9,
-                               [&]
-                               {
-                                   mrast_gdal::GeometryBatchBuilder o(1, false);
-                                   o.AddFeatures(apoGeoms.data(), apoGeoms.size(),
-                                                 adfBurn.data(), nThreads);
-                               })
-                            .c_str());
-        }
-        std::printf(" (%u hardware threads)\n",
-                    std::thread::hardware_concurrency());
-    }
-    }
 }
 
 }  // namespace
