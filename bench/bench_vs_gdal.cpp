@@ -147,6 +147,26 @@ struct Workload
 // 2026-11-25 22:50 GDAL's page faults were timed: up to 20% of its time).
 bool g_prefault_gdal = true;
 
+/* Diagnostics of the state our runs start in: --idle-ms N sleeps N ms
+ * before each of our runs (the machine idle, as after a pause), --spin-ms N
+ * keeps one thread busy for N ms first (as GDAL's single-threaded run does
+ * under --alternate 1). */
+int g_idle_ms = 0;
+int g_spin_ms = 0;
+
+void settle_before_ours()
+{
+    if (g_idle_ms > 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(g_idle_ms));
+    if (g_spin_ms > 0)
+    {
+        const auto until = Clock::now() + std::chrono::milliseconds(g_spin_ms);
+        volatile unsigned long spins = 0;
+        while (Clock::now() < until)
+            spins = spins + 1;
+    }
+}
+
 /* One GDALRasterizeGeometries run; its output goes to `out` when asked. */
 double time_gdal(const Workload &w, int size, std::vector<double> *out)
 {
@@ -264,6 +284,8 @@ int main(int argc, char **argv)
         else if (a == "--ours-only") ours_only = v != 0;
         else if (a == "--alternate") alternate = v != 0;
         else if (a == "--prefault-gdal") g_prefault_gdal = v != 0;
+        else if (a == "--idle-ms") g_idle_ms = v;
+        else if (a == "--spin-ms") g_spin_ms = v;
     }
     GDALAllRegister();
     std::mt19937_64 rng(20261125);
@@ -297,6 +319,7 @@ int main(int argc, char **argv)
         long long peak = 0;
         auto ours_once = [&]
         {
+            settle_before_ours();
             const OursResult run = time_ours(w, size, threads, buf);
             total_s.push_back(run.seconds_total);
             kernel_s.push_back(run.seconds_kernel);
