@@ -8,6 +8,7 @@
 
 #include "merge_scene.hpp"
 #include "mrast/burn_custom.hpp"
+#include "mrast/geometry_arrays.hpp"
 
 namespace mrast {
 namespace test {
@@ -195,67 +196,54 @@ namespace mrast {
 namespace test {
 namespace {
 
-/// A batch of `n` one-point features with its arrays held here, so that a
-/// test can break one entry.
+/// `n` one-point features written straight into their slots, as the
+/// builder's bulk path does, so that a test can break one entry.
 struct PointArrays {
-    explicit PointArrays(std::size_t n)
-        : features(n + 1), kinds(n, PartKind::Points), parts(n + 1), rings(n + 1), x(n, 0.5),
-          y(n, 0.5), burn(n, 1.0)
+    explicit PointArrays(std::size_t n) : arrays(1)
     {
-        for (std::size_t i = 0; i <= n; ++i)
-            features[i] = parts[i] = rings[i] = i;
+        slots = arrays.grow(GeometryCounts{n, n, n, n}, false);
+        for (std::size_t i = 0; i < n; ++i) {
+            slots.feature_part_ends[i] = slots.part_ring_ends[i] = slots.ring_vertex_ends[i] = i + 1;
+            slots.part_kind[i] = PartKind::Points;
+            slots.x[i] = slots.y[i] = 0.5;
+            slots.burn[i] = 1.0;
+        }
     }
-    GeometryBatch batch() const
-    {
-        GeometryBatch b;
-        b.feature_count = kinds.size();
-        b.feature_part_offsets = features.data();
-        b.part_kind = kinds.data();
-        b.part_ring_offsets = parts.data();
-        b.ring_vertex_offsets = rings.data();
-        b.x = x.data();
-        b.y = y.data();
-        b.burn = burn.data();
-        return b;
-    }
-    std::vector<std::size_t> features;
-    std::vector<PartKind> kinds;
-    std::vector<std::size_t> parts, rings;
-    std::vector<double> x, y, burn;
+    GeometryArrays arrays;
+    GeometrySlots slots{};
 };
 
 TEST(BurnerApi, RefusesOffsetsThatFallAndUnknownPartKindsAnywhere)
 {
-    // The checks run without an early exit (they vectorise): a fault at
-    // the first, a middle and the last entry must each still be seen.
+    // The checks run without an early exit (they vectorise): a fault near
+    // the start, in the middle and at the last entry must each be seen.
+    // Entry i of an ends array is offset i + 1.
     MallocRaster<float> r(4, 4, 0.f);
     const BandBuffer band = r.buffer();
     const std::size_t n = 1000;
     auto status_of = [&](const PointArrays &a) {
         Burner b;
         EXPECT_EQ(b.begin(&band, 1, BurnOptions{}), Status::Ok);
-        const Status st = b.burn(a.batch());
+        const Status st = b.burn(a.arrays.view());
         EXPECT_EQ(b.finish(), Status::Ok);
         return st;
     };
     EXPECT_EQ(status_of(PointArrays(n)), Status::Ok);
-    for (std::size_t at : {std::size_t{0}, n / 2 + 3, n - 1}) {
+    for (std::size_t at : {std::size_t{1}, n / 2 + 3, n - 1}) {
         for (int array = 0; array < 4; ++array) {
             PointArrays a(n);
             switch (array) {
-            case 0:  // offset at + 1 below offset at
-                a.features[at + 1] = a.features[at] - (at == 0 ? 0 : 1);
-                if (at == 0)
-                    a.features[0] = 1;
+            case 0:
+                a.slots.feature_part_ends[at] = a.slots.feature_part_ends[at - 1] - 1;
                 break;
             case 1:
-                a.parts[at] = a.parts[at + 1] + 1;
+                a.slots.part_ring_ends[at] = a.slots.part_ring_ends[at - 1] - 1;
                 break;
             case 2:
-                a.rings[at] = a.rings[at + 1] + 1;
+                a.slots.ring_vertex_ends[at] = a.slots.ring_vertex_ends[at - 1] - 1;
                 break;
             default:
-                a.kinds[at] = static_cast<PartKind>(3);
+                a.slots.part_kind[at] = static_cast<PartKind>(3);
                 break;
             }
             EXPECT_EQ(status_of(a), Status::InvalidArgument) << "array " << array << " entry " << at;
