@@ -210,11 +210,11 @@ class TouchList
     std::vector<std::size_t> m_anEnd;  // per feature: end of its blocks
 };
 
-/* Pass 1: what a feature adds. */
+/* Pass 1: what a feature adds, and the blocks pass 2 will read. */
 struct CountingSink
 {
     mrast::GeometryCounts oCounts;
-    TouchList *poTouch = nullptr;
+    TouchList &oTouch;
 
     void Point(const OGRPoint &)
     {
@@ -227,28 +227,24 @@ struct CountingSink
         oCounts.parts++;
         oCounts.rings++;
         oCounts.vertices += static_cast<std::size_t>(CurveSize(oLine));
-        if (poTouch != nullptr)
-            poTouch->Add(PointsOf(oLine),
-                         sizeof(OGRRawPoint) * static_cast<std::size_t>(CurveSize(oLine)));
+        oTouch.Add(PointsOf(oLine),
+                   sizeof(OGRRawPoint) * static_cast<std::size_t>(CurveSize(oLine)));
     }
     void Polygon(const OGRPolygon &oPoly)
     {
         oCounts.parts++;
-        if (poTouch != nullptr)
-            poTouch->Add(oPoly.begin(), sizeof(void *) * static_cast<std::size_t>(
-                                            oPoly.end() - oPoly.begin()));
+        oTouch.Add(oPoly.begin(), sizeof(void *) * static_cast<std::size_t>(
+                                      oPoly.end() - oPoly.begin()));
         for (const auto *poRing : oPoly)
         {
             const int nPoints = CurveSize(*poRing);
-            if (poTouch != nullptr)
-                poTouch->Add(poRing, sizeof(*poRing));
+            oTouch.Add(poRing, sizeof(*poRing));
             if (nPoints == 0)
                 continue;
             oCounts.rings++;
             oCounts.vertices += static_cast<std::size_t>(nPoints);
-            if (poTouch != nullptr)
-                poTouch->Add(PointsOf(*poRing),
-                             sizeof(OGRRawPoint) * static_cast<std::size_t>(nPoints));
+            oTouch.Add(PointsOf(*poRing),
+                       sizeof(OGRRawPoint) * static_cast<std::size_t>(nPoints));
         }
     }
 };
@@ -467,14 +463,13 @@ struct FeatureChunk
 
 /* Geometries are separate heap objects reached through pointers, which the
  * hardware prefetcher cannot follow: the vptr load of each was the hottest
- * instruction of both passes. Ask for the object a few features ahead
- * (10% off 1M points; a second level for polygon rings gained nothing). */
+ * instruction of both passes. Ask for the object nAhead features ahead
+ * (10% off 1M points). */
 void PrefetchAhead(const GeometryList &oGeoms, std::size_t i,
-                   std::size_t iEnd)
+                   std::size_t iEnd, std::size_t nAhead = 8)
 {
-    constexpr std::size_t kAhead = 8;
-    if (i + kAhead < iEnd)
-        __builtin_prefetch(oGeoms[i + kAhead]);
+    if (i + nAhead < iEnd)
+        __builtin_prefetch(oGeoms[i + nAhead]);
 }
 
 /* Pass 1's prefetch: the object further ahead, and for a polygon nearer
@@ -486,8 +481,7 @@ void PrefetchRingsAhead(const GeometryList &oGeoms, std::size_t i,
                         std::size_t iEnd)
 {
     constexpr std::size_t kFar = 16, kNear = 6;
-    if (i + kFar < iEnd)
-        __builtin_prefetch(oGeoms[i + kFar]);
+    PrefetchAhead(oGeoms, i, iEnd, kFar);
     if (i + kNear < iEnd)
     {
         const OGRGeometry *poGeom = oGeoms[i + kNear];
@@ -502,8 +496,7 @@ void PrefetchRingsAhead(const GeometryList &oGeoms, std::size_t i,
 
 void CountChunk(const GeometryList &oGeoms, FeatureChunk &oChunk)
 {
-    CountingSink oSink;
-    oSink.poTouch = &oChunk.oTouch;
+    CountingSink oSink{{}, oChunk.oTouch};
     oChunk.oTouch.Reserve(oChunk.iEnd - oChunk.iBegin);
     for (std::size_t i = oChunk.iBegin; i < oChunk.iEnd; i++)
     {
